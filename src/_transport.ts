@@ -1,0 +1,183 @@
+// The one request path every call goes through: POST a JSON body, bound the
+// whole exchange by a timeout and the caller's signal, and turn every failure
+// into a typed error. Per-client values (URL prefix, headers) are computed once
+// by the Client and passed in.
+
+import { CentError, RequestError, RequestTimeoutError, type ResponseError } from "./errors.ts";
+import type { FetchLike } from "./options.ts";
+import { toResponseError } from "./_commands.ts";
+
+/** What a request needs from its client; built once per client. */
+export interface Endpoint {
+  /**
+   * API prefix without a trailing slash, e.g. `http://host:8000/api`. It has
+   * no credentials or query (the Client rejects those), so messages show it.
+   */
+  base: string;
+  headers: Headers;
+  fetch: FetchLike;
+  /** True for the global fetch, which honours the signal during the body read. */
+  native: boolean;
+}
+
+/** Bytes of a non-2xx body read for the error message; the rest is discarded. */
+const EXCERPT_BYTES = 512;
+
+const HINTS: Record<number, string> = {
+  400: "Centrifugo could not decode the request body",
+  401: "wrong or missing API key: check the client's apiKey",
+  404: "unknown method, or the address is not Centrifugo's API endpoint " +
+    "(it must include the API prefix, e.g. http://localhost:8000/api)",
+  405: "the address does not accept POST: is it Centrifugo's API endpoint?",
+};
+
+/**
+ * POSTs `body` to `{base}/{path}` and resolves with the parsed JSON object.
+ * Rejects with RequestTimeoutError, RequestError (network, status, abort,
+ * malformed body) — never with anything else.
+ */
+export async function post(
+  endpoint: Endpoint,
+  method: string,
+  body: string,
+  timeout: number,
+  signal: AbortSignal | undefined,
+): Promise<Record<string, unknown>> {
+  const where = `POST ${endpoint.base}/${method}`;
+  if (signal?.aborted) {
+    throw new RequestError(`${method}: ${where} aborted before it was sent`, {
+      method,
+      cause: signal.reason,
+    });
+  }
+  const timer = Number.isFinite(timeout) ? AbortSignal.timeout(timeout) : undefined;
+  const combined = timer && signal ? AbortSignal.any([timer, signal]) : timer ?? signal;
+  try {
+    const exchange = send(endpoint, method, where, body, combined);
+    const text = endpoint.native || !combined ? await exchange : await race(exchange, combined);
+    return parse(method, where, text);
+  } catch (err) {
+    if (err instanceof CentError) throw err;
+    if (timer?.aborted) {
+      throw new RequestTimeoutError(`${method}: ${where} timed out after ${timeout} ms`, {
+        method,
+        timeout,
+        cause: timer.reason,
+      });
+    }
+    if (signal?.aborted) {
+      throw new RequestError(`${method}: ${where} aborted`, { method, cause: signal.reason });
+    }
+    throw new RequestError(`${method}: ${where} failed: ${reason(err)}`, { method, cause: err });
+  }
+}
+
+async function send(
+  endpoint: Endpoint,
+  method: string,
+  where: string,
+  body: string,
+  signal: AbortSignal | undefined,
+): Promise<string> {
+  const response = await endpoint.fetch(`${endpoint.base}/${method}`, {
+    method: "POST",
+    headers: endpoint.headers,
+    body,
+    signal,
+    // A redirect would resend the API key to wherever it points.
+    redirect: "manual",
+  });
+  if (response.status >= 200 && response.status < 300) return await response.text();
+  const excerpt = await readExcerpt(response);
+  const hint = HINTS[response.status];
+  const status = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ""}`;
+  throw new RequestError(
+    `${method}: ${where} answered ${status}${hint ? ` (${hint})` : ""}` +
+      (excerpt ? `: ${excerpt}` : ""),
+    { method, status: response.status, body: excerpt },
+  );
+}
+
+/** Reads at most EXCERPT_BYTES of the body, then cancels the rest. */
+async function readExcerpt(response: Response): Promise<string> {
+  if (!response.body) return "";
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < EXCERPT_BYTES) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.length;
+    }
+  } catch {
+    // The body is only decoration for the status error; a broken one is not worse news.
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.length;
+  }
+  const text = new TextDecoder().decode(bytes.subarray(0, EXCERPT_BYTES));
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat;
+}
+
+/** Rejects when `signal` aborts, for a custom fetch that may ignore it. */
+function race<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
+
+/** Parses Centrifugo's envelope: `{result}` resolves, `{error}` rejects. */
+function parse(method: string, where: string, text: string): Record<string, unknown> {
+  const malformed = (why: string, cause?: unknown) =>
+    new RequestError(`${method}: ${where} answered ${why}, not Centrifugo's JSON reply`, {
+      method,
+      body: text.slice(0, 200),
+      cause,
+    });
+  let reply: unknown;
+  try {
+    reply = JSON.parse(text);
+  } catch (err) {
+    throw malformed("invalid JSON", err);
+  }
+  if (typeof reply !== "object" || reply === null || Array.isArray(reply)) {
+    throw malformed("a JSON value that is not an object");
+  }
+  const envelope = reply as Record<string, unknown>;
+  if (envelope.error !== undefined) {
+    let error: ResponseError;
+    try {
+      error = toResponseError(method, envelope.error);
+    } catch (err) {
+      throw malformed("an error without a code", err);
+    }
+    throw error;
+  }
+  return envelope;
+}
+
+function reason(err: unknown): string {
+  if (err instanceof Error) {
+    const inner = err.cause instanceof Error ? `: ${err.cause.message}` : "";
+    return `${err.message}${inner}`;
+  }
+  return String(err);
+}
+
+/** Wraps a malformed-result SyntaxError from a decoder into a RequestError. */
+export function malformedResult(method: string, base: string, err: unknown): RequestError {
+  return new RequestError(
+    `${method}: POST ${base}/${method} answered an unexpected result: ${reason(err)}`,
+    { method, cause: err },
+  );
+}

@@ -1,0 +1,611 @@
+/**
+ * The {@linkcode Client} of Centrifugo's server HTTP API.
+ *
+ * @module
+ */
+
+import { build, decodeResult, type Params, toResponseError } from "./_commands.ts";
+import { type Endpoint, malformedResult, post } from "./_transport.ts";
+import { describe, timeoutArg } from "./_validate.ts";
+import { Batch, type BatchReply } from "./batch.ts";
+import type { CallOptions, ClientOptions, SendOptions } from "./options.ts";
+import type {
+  BroadcastOptions,
+  BroadcastResult,
+  ChannelsOptions,
+  ChannelsResult,
+  DisconnectOptions,
+  EmptyResult,
+  HistoryOptions,
+  HistoryResult,
+  InfoResult,
+  PresenceResult,
+  PresenceStatsResult,
+  PublishOptions,
+  PublishResult,
+  RefreshOptions,
+  RpcResult,
+  SubscribeOptions,
+  UnsubscribeOptions,
+} from "./types.ts";
+
+const DEFAULT_TIMEOUT = 1000;
+const OPTION_NAMES = new Set([
+  "apiKey",
+  "timeout",
+  "fetch",
+  "jsonEncoder",
+  "headers",
+  "verify",
+  "caCerts",
+]);
+
+/**
+ * A client of Centrifugo's server HTTP API (v6). Each method sends one
+ * `POST {address}/{method}` and resolves with Centrifugo's typed `result`.
+ *
+ * Every call either resolves with the server's answer or rejects with a
+ * {@linkcode CentError}: a {@linkcode ResponseError} when Centrifugo answered
+ * with an error, a {@linkcode RequestError} when the request failed (a
+ * {@linkcode RequestTimeoutError} when it took longer than `timeout`). Invalid
+ * arguments reject with a `TypeError` before anything is sent.
+ *
+ * Optional wire fields go in each method's `options` under Centrifugo's own
+ * snake_case names (`skip_history`, `limit`, …), next to the per-call
+ * controls `signal` and `timeout`. Unknown option names are rejected.
+ *
+ * @example Publish, read history and presence
+ * ```ts
+ * import { Client } from "@aiocent/aiocent";
+ *
+ * const client = new Client("http://localhost:8000/api", { apiKey: "secret", timeout: 1000 });
+ *
+ * await client.publish("chat", { input: "test" });
+ * const history = await client.history("chat", { limit: 10 });
+ * const presence = await client.presence("chat");
+ * console.log(history.publications, Object.keys(presence.presence));
+ * ```
+ */
+export class Client {
+  #endpoint: Endpoint;
+  #timeout: number;
+  #encoder: (value: unknown) => string;
+
+  /**
+   * Creates a client. Nothing is sent until the first call.
+   *
+   * @example
+   * ```ts
+   * import { Client } from "@aiocent/aiocent";
+   *
+   * const client = new Client("http://localhost:8000/api", { apiKey: "secret" });
+   * ```
+   *
+   * @param address Centrifugo's API endpoint, including its prefix, e.g.
+   *   `http://localhost:8000/api` (a trailing slash is fine).
+   * @param options Key, timeout, custom fetch, JSON encoder, extra headers.
+   */
+  constructor(address: string | URL, options: ClientOptions = {}) {
+    if (typeof options !== "object" || options === null) {
+      throw new TypeError(`Client: options must be an object, got ${describe(options)}`);
+    }
+    for (const key of Object.keys(options)) {
+      if (!OPTION_NAMES.has(key)) {
+        throw new TypeError(
+          `Client: unknown option ${key}; known options: ${[...OPTION_NAMES].join(", ")}`,
+        );
+      }
+    }
+    const { apiKey, timeout = DEFAULT_TIMEOUT, fetch, jsonEncoder, headers, verify, caCerts } =
+      options;
+    if (verify !== undefined && verify !== true) {
+      throw new TypeError(
+        "Client: verify: false is not supported yet; it is reserved for TLS support",
+      );
+    }
+    if (caCerts !== undefined) {
+      throw new TypeError("Client: caCerts is not supported yet; it is reserved for TLS support");
+    }
+    if (fetch !== undefined && typeof fetch !== "function") {
+      throw new TypeError(`Client: fetch must be a function, got ${describe(fetch)}`);
+    }
+    if (jsonEncoder !== undefined && typeof jsonEncoder !== "function") {
+      throw new TypeError(`Client: jsonEncoder must be a function, got ${describe(jsonEncoder)}`);
+    }
+    this.#timeout = timeoutArg("Client", timeout);
+    this.#encoder = jsonEncoder ?? JSON.stringify;
+    this.#endpoint = {
+      base: parseAddress(address),
+      headers: buildHeaders(apiKey, headers),
+      fetch: fetch ?? globalThis.fetch.bind(globalThis),
+      native: fetch === undefined,
+    };
+  }
+
+  /** The API endpoint calls go to, without a trailing slash. */
+  get address(): string {
+    return this.#endpoint.base;
+  }
+
+  /**
+   * Publishes data into a channel.
+   *
+   * @example
+   * ```ts
+   * import { Client } from "@aiocent/aiocent";
+   *
+   * const client = new Client("http://localhost:8000/api", { apiKey: "secret" });
+   * const { offset, epoch } = await client.publish("chat", { text: "hi" }, {
+   *   tags: { kind: "message" },
+   *   idempotency_key: "msg-1",
+   * });
+   * ```
+   *
+   * @param channel Channel to publish into.
+   * @param data Any JSON value, or a `Uint8Array` (sent as `b64data`). Pass
+   *   `undefined` only together with `options.b64data`.
+   * @param options Optional publish fields, `signal` and `timeout`.
+   * @returns The publication's position when the channel keeps history, else `{}`.
+   */
+  async publish(
+    channel: string,
+    data: unknown,
+    options?: PublishOptions & CallOptions,
+  ): Promise<PublishResult> {
+    return await this.#call("publish", build.publish(channel, data, options, true), options);
+  }
+
+  /**
+   * Publishes the same data into many channels in one request.
+   *
+   * @example
+   * ```ts
+   * import { Client } from "@aiocent/aiocent";
+   *
+   * const client = new Client("http://localhost:8000/api", { apiKey: "secret" });
+   * const { responses } = await client.broadcast(["news", "sport"], { text: "hi" });
+   * for (const r of responses) if (!r.ok) console.error(r.channel, r.error.reason);
+   * ```
+   *
+   * @param channels Channels to publish into (at least one).
+   * @param data Any JSON value, or a `Uint8Array` (sent as `b64data`).
+   * @param options Optional publish fields, `signal` and `timeout`.
+   * @returns One typed response per channel, in order; per-channel errors are
+   *   items with `ok: false`, not rejections.
+   */
+  async broadcast(
+    channels: string[],
+    data: unknown,
+    options?: BroadcastOptions & CallOptions,
+  ): Promise<BroadcastResult> {
+    return await this.#call("broadcast", build.broadcast(channels, data, options, true), options);
+  }
+
+  /**
+   * Subscribes a user's connections to a channel, server-side.
+   *
+   * @example
+   * ```ts
+   * import { Client } from "@aiocent/aiocent";
+   *
+   * const client = new Client("http://localhost:8000/api", { apiKey: "secret" });
+   * await client.subscribe("alice", "news", { data: { reason: "followed" } });
+   * ```
+   *
+   * @param user User ID; `""` targets anonymous connections (combine with `client`).
+   * @param channel Channel to subscribe to.
+   * @param options Optional subscribe fields, `signal` and `timeout`.
+   * @returns `{}` once done.
+   */
+  async subscribe(
+    user: string,
+    channel: string,
+    options?: SubscribeOptions & CallOptions,
+  ): Promise<EmptyResult> {
+    return await this.#call("subscribe", build.subscribe(user, channel, options, true), options);
+  }
+
+  /**
+   * Unsubscribes a user's connections from a channel.
+   *
+   * @example
+   * ```ts
+   * import { Client } from "@aiocent/aiocent";
+   *
+   * const client = new Client("http://localhost:8000/api", { apiKey: "secret" });
+   * await client.unsubscribe("alice", "news");
+   * ```
+   *
+   * @param user User ID; `""` targets anonymous connections (combine with `client`).
+   * @param channel Channel to unsubscribe from.
+   * @param options Optional unsubscribe fields, `signal` and `timeout`.
+   * @returns `{}` once done.
+   */
+  async unsubscribe(
+    user: string,
+    channel: string,
+    options?: UnsubscribeOptions & CallOptions,
+  ): Promise<EmptyResult> {
+    return await this.#call(
+      "unsubscribe",
+      build.unsubscribe(user, channel, options, true),
+      options,
+    );
+  }
+
+  /**
+   * Disconnects a user's connections.
+   *
+   * @example
+   * ```ts
+   * import { Client } from "@aiocent/aiocent";
+   *
+   * const client = new Client("http://localhost:8000/api", { apiKey: "secret" });
+   * await client.disconnect("alice", { disconnect: { code: 4500, reason: "banned" } });
+   * ```
+   *
+   * @param user User ID; `""` targets anonymous connections (combine with `client`).
+   * @param options Optional disconnect fields, `signal` and `timeout`.
+   * @returns `{}` once done.
+   */
+  async disconnect(user: string, options?: DisconnectOptions & CallOptions): Promise<EmptyResult> {
+    return await this.#call("disconnect", build.disconnect(user, options, true), options);
+  }
+
+  /**
+   * Refreshes a user's connections: extends their expiration or marks them expired.
+   *
+   * @example
+   * ```ts
+   * import { Client } from "@aiocent/aiocent";
+   *
+   * const client = new Client("http://localhost:8000/api", { apiKey: "secret" });
+   * await client.refresh("alice", { expire_at: Math.floor(Date.now() / 1000) + 3600 });
+   * ```
+   *
+   * @param user User ID.
+   * @param options Optional refresh fields, `signal` and `timeout`.
+   * @returns `{}` once done.
+   */
+  async refresh(user: string, options?: RefreshOptions & CallOptions): Promise<EmptyResult> {
+    return await this.#call("refresh", build.refresh(user, options, true), options);
+  }
+
+  /**
+   * Lists the connections subscribed to a channel (needs `presence` on its namespace).
+   *
+   * @example
+   * ```ts
+   * import { Client } from "@aiocent/aiocent";
+   *
+   * const client = new Client("http://localhost:8000/api", { apiKey: "secret" });
+   * const { presence } = await client.presence("chat");
+   * for (const [clientId, info] of Object.entries(presence)) console.log(clientId, info.user);
+   * ```
+   *
+   * @param channel Channel to read.
+   * @param options `signal` and `timeout`.
+   * @returns The subscribed connections by client ID.
+   */
+  async presence(channel: string, options?: CallOptions): Promise<PresenceResult> {
+    return await this.#call("presence", build.presence(channel, options, true), options);
+  }
+
+  /**
+   * Counts the connections and users subscribed to a channel.
+   *
+   * @example
+   * ```ts
+   * import { Client } from "@aiocent/aiocent";
+   *
+   * const client = new Client("http://localhost:8000/api", { apiKey: "secret" });
+   * const { num_clients, num_users } = await client.presenceStats("chat");
+   * ```
+   *
+   * @param channel Channel to read.
+   * @param options `signal` and `timeout`.
+   * @returns The counts.
+   */
+  async presenceStats(channel: string, options?: CallOptions): Promise<PresenceStatsResult> {
+    return await this.#call(
+      "presence_stats",
+      build.presence_stats(channel, options, true),
+      options,
+    );
+  }
+
+  /**
+   * Reads a channel's history (needs `history_size` and `history_ttl` on its namespace).
+   *
+   * @example
+   * ```ts
+   * import { Client } from "@aiocent/aiocent";
+   *
+   * const client = new Client("http://localhost:8000/api", { apiKey: "secret" });
+   * const { publications, offset, epoch } = await client.history("chat", { limit: -1 });
+   * ```
+   *
+   * @param channel Channel to read.
+   * @param options `limit` (0 = position only, the default; -1 = all), `since`,
+   *   `reverse`, `signal` and `timeout`.
+   * @returns The publications and the stream's current position.
+   */
+  async history(channel: string, options?: HistoryOptions & CallOptions): Promise<HistoryResult> {
+    return await this.#call("history", build.history(channel, options, true), options);
+  }
+
+  /**
+   * Removes a channel's history.
+   *
+   * @example
+   * ```ts
+   * import { Client } from "@aiocent/aiocent";
+   *
+   * const client = new Client("http://localhost:8000/api", { apiKey: "secret" });
+   * await client.historyRemove("chat");
+   * ```
+   *
+   * @param channel Channel whose history to remove.
+   * @param options `signal` and `timeout`.
+   * @returns `{}` once done.
+   */
+  async historyRemove(channel: string, options?: CallOptions): Promise<EmptyResult> {
+    return await this.#call(
+      "history_remove",
+      build.history_remove(channel, options, true),
+      options,
+    );
+  }
+
+  /**
+   * Lists the channels that have subscribers.
+   *
+   * @example
+   * ```ts
+   * import { Client } from "@aiocent/aiocent";
+   *
+   * const client = new Client("http://localhost:8000/api", { apiKey: "secret" });
+   * const { channels } = await client.channels({ pattern: "chat:*" });
+   * console.log(Object.keys(channels));
+   * ```
+   *
+   * @param options `pattern` (a glob), `signal` and `timeout`.
+   * @returns Active channels by name, with their subscriber counts.
+   */
+  async channels(options?: ChannelsOptions & CallOptions): Promise<ChannelsResult> {
+    return await this.#call("channels", build.channels(options, true), options);
+  }
+
+  /**
+   * Describes the nodes of the Centrifugo cluster.
+   *
+   * @example
+   * ```ts
+   * import { Client } from "@aiocent/aiocent";
+   *
+   * const client = new Client("http://localhost:8000/api", { apiKey: "secret" });
+   * const { nodes } = await client.info();
+   * console.log(nodes.map((n) => `${n.name}: ${n.num_clients} clients`));
+   * ```
+   *
+   * @param options `signal` and `timeout`.
+   * @returns One entry per node.
+   */
+  async info(options?: CallOptions): Promise<InfoResult> {
+    return await this.#call("info", build.info(options, true), options);
+  }
+
+  /**
+   * Calls an RPC method registered in Centrifugo (Centrifugo OSS registers
+   * none, so it answers code 104).
+   *
+   * @example
+   * ```ts
+   * import { Client } from "@aiocent/aiocent";
+   *
+   * const client = new Client("http://localhost:8000/api", { apiKey: "secret" });
+   * const { data } = await client.rpc("getCurrentYear", {});
+   * ```
+   *
+   * @param method The RPC method's name.
+   * @param params Any JSON value passed to the handler.
+   * @param options `signal` and `timeout`.
+   * @returns What the handler returned.
+   */
+  async rpc(method: string, params?: unknown, options?: CallOptions): Promise<RpcResult> {
+    return await this.#call("rpc", build.rpc(method, params, options, true), options);
+  }
+
+  /**
+   * Calls any API method by its Centrifugo name with the params passed
+   * unchanged: for PRO methods and methods newer than this library.
+   *
+   * @example A Centrifugo PRO method
+   * ```ts
+   * import { Client } from "@aiocent/aiocent";
+   *
+   * const client = new Client("http://localhost:8000/api", { apiKey: "secret" });
+   * const status = await client.call<{ statuses: unknown[] }>("get_user_status", {
+   *   users: ["alice"],
+   * });
+   * ```
+   *
+   * @typeParam T The result's type.
+   * @param method Centrifugo's method name, e.g. `"connections"`.
+   * @param params The method's wire params (default `{}`).
+   * @param options `signal` and `timeout`.
+   * @returns Centrifugo's `result`.
+   */
+  async call<T = unknown>(
+    method: string,
+    params?: Record<string, unknown>,
+    options?: CallOptions,
+  ): Promise<T> {
+    const [name, wire] = build.custom("call", method, params);
+    return await this.#call(name, wire, options);
+  }
+
+  /**
+   * Sends the commands of a {@linkcode Batch} in one request and resolves with
+   * one reply per command, in order. Per-command errors are replies with
+   * `ok: false`; only a failure of the request as a whole rejects. An empty
+   * batch resolves with `[]` without a request.
+   *
+   * @example
+   * ```ts
+   * import { Batch, Client, isSuccess } from "@aiocent/aiocent";
+   *
+   * const client = new Client("http://localhost:8000/api", { apiKey: "secret" });
+   * const batch = new Batch().publish("chat", { text: "hi" }).presenceStats("chat");
+   * const [published, stats] = await client.send(batch);
+   * if (isSuccess(stats, "presence_stats")) console.log(stats.result.num_users);
+   * ```
+   *
+   * @param batch The commands to send; later changes to it do not affect this send.
+   * @param options `parallel` (let Centrifugo run the commands concurrently),
+   *   `signal` and `timeout` (for the whole request).
+   * @returns The replies, in the order of the commands.
+   */
+  async send(batch: Batch, options?: SendOptions): Promise<BatchReply[]> {
+    if (!(batch instanceof Batch)) {
+      throw new TypeError(`send: batch must be a Batch, got ${describe(batch)}`);
+    }
+    const parallel = options?.parallel;
+    if (parallel !== undefined && typeof parallel !== "boolean") {
+      throw new TypeError(`send: option parallel must be a boolean, got ${describe(parallel)}`);
+    }
+    const commands = batch.commands.slice();
+    const timeout = this.#callTimeout("send", options);
+    if (commands.length === 0) return [];
+    const parts = commands.map(({ method, params }, i) =>
+      this.#encode(`send: command ${i} (${method})`, { [method]: params })
+    );
+    const body = `{"commands":[${parts.join(",")}]${parallel ? ',"parallel":true' : ""}}`;
+    const envelope = await post(this.#endpoint, "batch", body, timeout, options?.signal);
+    try {
+      return decodeReplies(commands, envelope.replies);
+    } catch (err) {
+      throw malformedResult("batch", this.#endpoint.base, err);
+    }
+  }
+
+  async #call<T>(method: string, params: Params, options: CallOptions | undefined): Promise<T> {
+    const timeout = this.#callTimeout(method, options);
+    const body = this.#encode(method, params);
+    const envelope = await post(this.#endpoint, method, body, timeout, options?.signal);
+    try {
+      if (envelope.result === undefined) throw new SyntaxError("no result and no error");
+      return decodeResult(method, params, envelope.result) as T;
+    } catch (err) {
+      throw malformedResult(method, this.#endpoint.base, err);
+    }
+  }
+
+  #callTimeout(method: string, options: CallOptions | undefined): number {
+    const signal = options?.signal;
+    if (signal !== undefined && !(signal instanceof AbortSignal)) {
+      throw new TypeError(`${method}: signal must be an AbortSignal, got ${describe(signal)}`);
+    }
+    return options?.timeout === undefined ? this.#timeout : timeoutArg(method, options.timeout);
+  }
+
+  #encode(what: string, value: unknown): string {
+    let body: unknown;
+    try {
+      body = this.#encoder(value);
+    } catch (err) {
+      throw new TypeError(`${what}: the request cannot be encoded as JSON: ${String(err)}`, {
+        cause: err,
+      });
+    }
+    if (typeof body !== "string") {
+      throw new TypeError(`${what}: jsonEncoder must return a string, got ${describe(body)}`);
+    }
+    return body;
+  }
+
+  /** Shows the address, never the API key. */
+  [Symbol.for("Deno.customInspect")](): string {
+    return `Client { address: ${JSON.stringify(this.#endpoint.base)} }`;
+  }
+
+  /** Shows the address, never the API key. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return `Client { address: ${JSON.stringify(this.#endpoint.base)} }`;
+  }
+}
+
+function decodeReplies(commands: readonly { method: string; params: Params }[], replies: unknown) {
+  if (!Array.isArray(replies) || replies.length !== commands.length) {
+    throw new SyntaxError(
+      `${Array.isArray(replies) ? replies.length : "no"} replies for ${commands.length} commands`,
+    );
+  }
+  return commands.map(({ method, params }, i): BatchReply => {
+    const reply = replies[i] as Record<string, unknown> | null;
+    if (typeof reply !== "object" || reply === null) {
+      throw new SyntaxError(`reply ${i} is not an object`);
+    }
+    if (reply.error !== undefined) {
+      return { ok: false, method, error: toResponseError(method, reply.error) };
+    }
+    if (reply[method] === undefined) throw new SyntaxError(`reply ${i} has no ${method} result`);
+    return { ok: true, method, result: decodeResult(method, params, reply[method]) } as BatchReply;
+  });
+}
+
+function parseAddress(address: string | URL): string {
+  let url: URL;
+  try {
+    url = new URL(address);
+  } catch {
+    throw new TypeError(
+      `Client: address must be an absolute http(s) URL such as http://localhost:8000/api, got ${
+        describe(address)
+      }`,
+    );
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new TypeError(`Client: address must use http or https, got ${url.protocol}`);
+  }
+  if (url.username || url.password) {
+    throw new TypeError("Client: address must not contain credentials; use the apiKey option");
+  }
+  if (url.search || url.hash) {
+    throw new TypeError(
+      "Client: address must not contain a query or fragment; use the apiKey option for the key",
+    );
+  }
+  return `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
+}
+
+function buildHeaders(apiKey: unknown, extra: unknown): Headers {
+  if (apiKey !== undefined && (typeof apiKey !== "string" || apiKey === "")) {
+    throw new TypeError(`Client: apiKey must be a non-empty string, got ${describe(apiKey)}`);
+  }
+  const headers = new Headers({ "Content-Type": "application/json" });
+  if (extra !== undefined) {
+    if (typeof extra !== "object" || extra === null || Array.isArray(extra)) {
+      throw new TypeError(`Client: headers must be an object of strings, got ${describe(extra)}`);
+    }
+    for (const [name, value] of Object.entries(extra)) {
+      if (typeof value !== "string") {
+        throw new TypeError(`Client: header ${name} must be a string, got ${describe(value)}`);
+      }
+      try {
+        headers.set(name, value);
+      } catch (err) {
+        throw new TypeError(`Client: invalid header ${name}`, { cause: err });
+      }
+    }
+  }
+  if (apiKey !== undefined) {
+    try {
+      headers.set("X-API-Key", apiKey);
+    } catch {
+      // The message of the underlying error could echo the key.
+      throw new TypeError("Client: apiKey contains characters not allowed in an HTTP header");
+    }
+  }
+  return headers;
+}

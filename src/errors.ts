@@ -1,0 +1,174 @@
+/**
+ * The errors a {@linkcode Client} call can reject with.
+ *
+ * Every rejection is a {@linkcode CentError}: either a {@linkcode RequestError}
+ * (the HTTP exchange failed, including timeouts and aborts) or a
+ * {@linkcode ResponseError} (Centrifugo answered with an API error). Invalid
+ * arguments are the one exception: they reject with a plain `TypeError` before
+ * anything is sent.
+ *
+ * @module
+ */
+
+/**
+ * Base class of every error this library rejects a call with.
+ *
+ * @example Catch anything the client may throw
+ * ```ts
+ * import { CentError, Client } from "@aiocent/aiocent";
+ *
+ * const client = new Client("http://localhost:8000/api", { apiKey: "secret" });
+ * try {
+ *   await client.publish("chat", { text: "hi" });
+ * } catch (err) {
+ *   if (err instanceof CentError) console.error("Centrifugo call failed:", err.message);
+ *   else throw err;
+ * }
+ * ```
+ */
+export class CentError extends Error {
+  /**
+   * Creates the error.
+   *
+   * @param message What went wrong.
+   * @param options `cause`: the underlying failure, if any.
+   */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "CentError";
+  }
+}
+
+/** Details attached to a {@linkcode RequestError}. */
+export interface RequestErrorOptions extends ErrorOptions {
+  /** The API method the request was for, e.g. `"publish"` or `"batch"`. */
+  method: string;
+  /** The HTTP status, when the server answered with one other than 2xx. */
+  status?: number;
+  /** The start of the response body, when it explains the failure. */
+  body?: string;
+}
+
+/**
+ * The HTTP request to Centrifugo failed: the connection could not be made or
+ * broke, the server answered with a non-2xx status, the body was not the JSON
+ * Centrifugo sends, the call timed out ({@linkcode RequestTimeoutError}) or the
+ * caller's `signal` aborted it (then `cause` is the signal's reason).
+ *
+ * @example Tell a wrong API key from an unreachable server
+ * ```ts
+ * import { Client, RequestError } from "@aiocent/aiocent";
+ *
+ * const client = new Client("http://localhost:8000/api", { apiKey: "secret" });
+ * try {
+ *   await client.info();
+ * } catch (err) {
+ *   if (err instanceof RequestError && err.status === 401) console.error("check the API key");
+ *   else if (err instanceof RequestError) console.error("request failed:", err.message, err.cause);
+ *   else throw err;
+ * }
+ * ```
+ */
+export class RequestError extends CentError {
+  /** The API method the request was for, e.g. `"publish"` or `"batch"`. */
+  readonly method: string;
+  /** The HTTP status, when the server answered with one other than 2xx. */
+  readonly status: number | undefined;
+  /** The start of the response body, when it explains the failure. */
+  readonly body: string | undefined;
+
+  /**
+   * Creates the error.
+   *
+   * @param message What went wrong, naming the method and URL.
+   * @param options The method, and the status, body excerpt and cause if known.
+   */
+  constructor(message: string, options: RequestErrorOptions) {
+    super(message, options);
+    this.name = "RequestError";
+    this.method = options.method;
+    this.status = options.status;
+    this.body = options.body;
+  }
+}
+
+/**
+ * The call did not complete within its `timeout` (the client's, or the one
+ * given to the call). The timeout covers connecting, sending and reading the
+ * whole response body.
+ *
+ * @example Handle a slow server
+ * ```ts
+ * import { Client, RequestTimeoutError } from "@aiocent/aiocent";
+ *
+ * const client = new Client("http://localhost:8000/api", { timeout: 500 });
+ * try {
+ *   await client.history("chat", { limit: -1, timeout: 2000 });
+ * } catch (err) {
+ *   if (err instanceof RequestTimeoutError) console.error(`gave up after ${err.timeout} ms`);
+ *   else throw err;
+ * }
+ * ```
+ */
+export class RequestTimeoutError extends RequestError {
+  /** The timeout that expired, in milliseconds. */
+  readonly timeout: number;
+
+  /**
+   * Creates the error.
+   *
+   * @param message What timed out.
+   * @param options The method, the timeout in ms and the abort reason.
+   */
+  constructor(message: string, options: RequestErrorOptions & { timeout: number }) {
+    super(message, options);
+    this.name = "RequestTimeoutError";
+    this.timeout = options.timeout;
+  }
+}
+
+/**
+ * Centrifugo processed the request and answered with an API error, e.g. code
+ * 102 (unknown channel), 107 (bad request), 108 (not available) or 112
+ * (unrecoverable position). See
+ * https://centrifugal.dev/docs/server/codes for the list.
+ *
+ * `message` reads `"<method>: <Centrifugo's message> (code <code>)"`;
+ * Centrifugo's own text is in `reason`.
+ *
+ * @example React to an unknown namespace
+ * ```ts
+ * import { Client, ResponseError } from "@aiocent/aiocent";
+ *
+ * const client = new Client("http://localhost:8000/api", { apiKey: "secret" });
+ * try {
+ *   await client.publish("nosuchnamespace:room", { text: "hi" });
+ * } catch (err) {
+ *   if (err instanceof ResponseError && err.code === 102) console.error("unknown namespace");
+ *   else throw err;
+ * }
+ * ```
+ */
+export class ResponseError extends CentError {
+  /** Centrifugo's error code, e.g. `102`. */
+  readonly code: number;
+  /** Centrifugo's error message, verbatim, e.g. `"unknown channel"`. */
+  readonly reason: string;
+  /** The API method that failed, e.g. `"publish"`. */
+  readonly method: string;
+
+  /**
+   * Creates the error.
+   *
+   * @param method The API method that failed.
+   * @param code Centrifugo's error code.
+   * @param reason Centrifugo's error message.
+   */
+  constructor(method: string, code: number, reason: string) {
+    super(`${method}: ${reason} (code ${code})`);
+    this.name = "ResponseError";
+    this.method = method;
+    this.code = code;
+    this.reason = reason;
+  }
+}

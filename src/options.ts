@@ -1,0 +1,104 @@
+/**
+ * Options of the {@linkcode Client} and of each call.
+ *
+ * @module
+ */
+
+/**
+ * A `fetch`-compatible function: the global `fetch`, or a wrapper around it
+ * (for logging, tracing or tests).
+ *
+ * @example Log every request
+ * ```ts
+ * import type { FetchLike } from "@aiocent/aiocent";
+ *
+ * const loggingFetch: FetchLike = (input, init) => {
+ *   console.log("POST", String(input));
+ *   return fetch(input, init);
+ * };
+ * ```
+ */
+export type FetchLike = (
+  input: string | URL | Request,
+  init?: RequestInit,
+) => Promise<Response>;
+
+/**
+ * Options of a {@linkcode Client}.
+ *
+ * @example A client with a key, a longer timeout and a tracing header
+ * ```ts
+ * import { Client, type ClientOptions } from "@aiocent/aiocent";
+ *
+ * const options: ClientOptions = {
+ *   apiKey: "secret",
+ *   timeout: 5000,
+ *   headers: { "X-Request-Source": "billing" },
+ * };
+ * const client = new Client("http://localhost:8000/api", options);
+ * ```
+ */
+export interface ClientOptions {
+  /** Centrifugo's `http_api.key`, sent as the `X-API-Key` header. */
+  apiKey?: string;
+  /**
+   * Time allowed for each call, in milliseconds, covering connect, send and
+   * the whole response body (default 1000). `Infinity` disables it.
+   */
+  timeout?: number;
+  /** The `fetch` to send requests with (default: the global `fetch`). */
+  fetch?: FetchLike;
+  /**
+   * Serializes request bodies (default `JSON.stringify`); use it for values
+   * JSON cannot encode natively, such as `BigInt`. Must return a JSON string.
+   */
+  jsonEncoder?: (value: unknown) => string;
+  /** Extra headers sent with every request. */
+  headers?: Record<string, string>;
+  /**
+   * Verify the server's TLS certificate (default `true`). Only `true` is
+   * supported in this version; `false` is rejected rather than ignored.
+   */
+  verify?: boolean;
+  /**
+   * Extra CA certificates (PEM) to trust. Not supported in this version:
+   * passing any is rejected rather than ignored.
+   */
+  caCerts?: string[];
+}
+
+/**
+ * Controls of one call, accepted by every method next to its wire fields.
+ *
+ * @example Cancel a call and give it its own timeout
+ * ```ts
+ * import { Client } from "@aiocent/aiocent";
+ *
+ * const client = new Client("http://localhost:8000/api");
+ * const controller = new AbortController();
+ * const pending = client.info({ signal: controller.signal, timeout: 3000 });
+ * controller.abort();
+ * await pending.catch((err) => console.log(err.name)); // "RequestError"
+ * ```
+ */
+export interface CallOptions {
+  /** Aborts the call; it then rejects with a `RequestError` whose `cause` is the signal's reason. */
+  signal?: AbortSignal;
+  /** Time allowed for this call in milliseconds, instead of the client's `timeout`. */
+  timeout?: number;
+}
+
+/**
+ * Options of {@linkcode Client.send}: how the batch is executed, and the call controls.
+ *
+ * @example Run the commands of a batch concurrently on the server
+ * ```ts
+ * import type { SendOptions } from "@aiocent/aiocent";
+ *
+ * const options: SendOptions = { parallel: true, timeout: 10_000 };
+ * ```
+ */
+export interface SendOptions extends CallOptions {
+  /** Let Centrifugo execute the commands concurrently (replies keep their order). */
+  parallel?: boolean;
+}

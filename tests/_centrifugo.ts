@@ -1,0 +1,224 @@
+// Starts a real, throwaway Centrifugo for the tests and the demo: finds or
+// builds the pinned binary, writes a temp config, picks a free port, waits for
+// /health, and stops it afterwards. A watchdog shell kills the server if this
+// process dies without stopping it, so no server outlives its test run.
+//
+// Run as a script (`deno run -A tests/_centrifugo.ts`) it only ensures the
+// binary exists and prints its path: .ci/run uses that to build it up front.
+
+export const CENTRIFUGO_VERSION = "6.9.1";
+export const API_KEY = "test-api-key-7f3c9a";
+export const HMAC_SECRET = "test-hmac-secret-5b1e";
+
+const MODULE = `github.com/centrifugal/centrifugo/v6@v${CENTRIFUGO_VERSION}`;
+// Release builds stamp their version this way; a plain `go install` reports 0.0.0.
+const LDFLAGS =
+  `-X github.com/centrifugal/centrifugo/v6/internal/build.Version=${CENTRIFUGO_VERSION}`;
+
+/** The directory the binary is cached in, outside the repository. */
+export function cacheDir(): string {
+  const env = (name: string) => Deno.env.get(name) || undefined;
+  const root = env("AIOCENT_CACHE_DIR") ??
+    `${env("XDG_CACHE_HOME") ?? `${env("HOME") ?? "/tmp"}/.cache`}/aiocent`;
+  return `${root}/centrifugo-v${CENTRIFUGO_VERSION}`;
+}
+
+async function run(cmd: string, args: string[], env?: Record<string, string>) {
+  try {
+    const out = await new Deno.Command(cmd, { args, env, stdout: "piped", stderr: "piped" })
+      .output();
+    const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+    return { ok: out.success, text };
+  } catch (err) {
+    return { ok: false, text: String(err) };
+  }
+}
+
+async function isPinnedVersion(bin: string): Promise<boolean> {
+  const { ok, text } = await run(bin, ["version"]);
+  return ok && text.includes(CENTRIFUGO_VERSION);
+}
+
+let binary: Promise<string> | undefined;
+
+/**
+ * The Centrifugo binary: $CENTRIFUGO_BIN, else `centrifugo` on PATH if it is
+ * v6.9.1, else the cached build, else `go install` into the cache.
+ */
+export function centrifugoBinary(): Promise<string> {
+  return binary ??= findOrBuild();
+}
+
+async function findOrBuild(): Promise<string> {
+  const explicit = Deno.env.get("CENTRIFUGO_BIN");
+  if (explicit) {
+    if (await isPinnedVersion(explicit)) return explicit;
+    throw new Error(
+      `CENTRIFUGO_BIN=${explicit} is not a runnable Centrifugo ${CENTRIFUGO_VERSION}`,
+    );
+  }
+  if (await isPinnedVersion("centrifugo")) return "centrifugo";
+  const dir = cacheDir();
+  const cached = `${dir}/centrifugo`;
+  if (await isPinnedVersion(cached)) return cached;
+  console.error(`Building Centrifugo ${CENTRIFUGO_VERSION} into ${dir} (first time only)…`);
+  const built = await run("go", ["install", `-ldflags=${LDFLAGS}`, MODULE], { GOBIN: dir });
+  if (built.ok && await isPinnedVersion(cached)) return cached;
+  throw new Error(
+    `Centrifugo ${CENTRIFUGO_VERSION} is needed to run against a real server and could not be ` +
+      `built:\n${built.text.slice(-2000)}\n` +
+      `Install Go (https://go.dev/dl/ or 'apt-get install golang') and run\n` +
+      `  GOBIN=${dir} go install '-ldflags=${LDFLAGS}' ${MODULE}\n` +
+      `or point CENTRIFUGO_BIN at a Centrifugo ${CENTRIFUGO_VERSION} binary.`,
+  );
+}
+
+/** A free TCP port on loopback (released just before Centrifugo takes it). */
+export function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
+
+/** Namespaces every test server has, besides the default (top-level) channels. */
+export const NAMESPACES = {
+  /** No history, no presence: history/presence calls answer 108. */
+  bare: "bare",
+  /** History and presence like the default namespace. */
+  chat: "chat",
+} as const;
+
+function defaultConfig(port: number): Record<string, unknown> {
+  const full = {
+    presence: true,
+    join_leave: true,
+    history_size: 1000,
+    history_ttl: "300s",
+    allow_subscribe_for_client: true,
+    allow_presence_for_subscriber: true,
+    allow_history_for_subscriber: true,
+  };
+  return {
+    http_server: { address: "127.0.0.1", port },
+    http_api: { key: API_KEY },
+    health: { enabled: true },
+    usage_stats: { disabled: true },
+    log: { level: "warn" },
+    client: { token: { hmac_secret_key: HMAC_SECRET }, allowed_origins: ["*"] },
+    channel: {
+      without_namespace: full,
+      namespaces: [
+        { name: NAMESPACES.bare, allow_subscribe_for_client: true },
+        { name: NAMESPACES.chat, ...full },
+      ],
+    },
+  };
+}
+
+/** A running Centrifugo. */
+export interface Centrifugo {
+  /** `http://127.0.0.1:<port>` */
+  readonly origin: string;
+  /** The API endpoint, `http://127.0.0.1:<port>/api`. */
+  readonly apiUrl: string;
+  /** The WebSocket endpoint for client SDKs. */
+  readonly wsUrl: string;
+  readonly port: number;
+  /** What the server printed so far. */
+  logs(): string;
+  /** Stops the server and removes its temp directory. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a Centrifugo with the default test config (see defaultConfig),
+ * merged shallowly with `overrides`.
+ */
+export async function startCentrifugo(
+  overrides: Record<string, unknown> = {},
+): Promise<Centrifugo> {
+  const bin = await centrifugoBinary();
+  for (let attempt = 1;; attempt++) {
+    try {
+      return await startOnce(bin, overrides);
+    } catch (err) {
+      // Another process may take the port between freePort() and the bind.
+      if (attempt >= 3 || !(err instanceof PortTakenError)) throw err;
+    }
+  }
+}
+
+class PortTakenError extends Error {}
+
+async function startOnce(bin: string, overrides: Record<string, unknown>): Promise<Centrifugo> {
+  const port = freePort();
+  const dir = await Deno.makeTempDir({ prefix: "aiocent-centrifugo-" });
+  const config = `${dir}/config.json`;
+  await Deno.writeTextFile(config, JSON.stringify({ ...defaultConfig(port), ...overrides }));
+  // The shell runs Centrifugo and kills it as soon as this process is gone.
+  const watchdog = 'c="$1"; shift; "$c" "$@" & pid=$!; trap \'kill $pid 2>/dev/null\' TERM INT; ' +
+    'while kill -0 "$WATCH_PID" 2>/dev/null && kill -0 $pid 2>/dev/null; do sleep 0.5; done; ' +
+    "kill $pid 2>/dev/null; wait $pid";
+  const child = new Deno.Command("sh", {
+    args: ["-c", watchdog, "sh", bin, "--config", config],
+    cwd: dir,
+    env: { WATCH_PID: String(Deno.pid) },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let output = "";
+  const decoder = new TextDecoder();
+  const collect = async (stream: ReadableStream<Uint8Array>) => {
+    for await (const chunk of stream) output = (output + decoder.decode(chunk)).slice(-100_000);
+  };
+  const drained = Promise.all([collect(child.stdout), collect(child.stderr)]);
+  let stopped: Promise<void> | undefined;
+  const stop = () =>
+    stopped ??= (async () => {
+      try {
+        child.kill("SIGTERM");
+      } catch {
+        // Already exited.
+      }
+      await child.status;
+      await drained;
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+    })();
+  let exited = false;
+  child.status.then(() => exited = true);
+  const origin = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  while (true) {
+    if (exited) {
+      await stop();
+      if (/address already in use/i.test(output)) throw new PortTakenError(output);
+      throw new Error(`Centrifugo exited during startup:\n${output}`);
+    }
+    try {
+      const res = await fetch(`${origin}/health`);
+      await res.body?.cancel();
+      if (res.status === 200) break;
+    } catch {
+      // Not listening yet.
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`Centrifugo did not become healthy within 30 s:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return {
+    origin,
+    apiUrl: `${origin}/api`,
+    wsUrl: `ws://127.0.0.1:${port}/connection/websocket`,
+    port,
+    logs: () => output,
+    stop,
+  };
+}
+
+if (import.meta.main) {
+  console.log(await centrifugoBinary());
+}
