@@ -87,6 +87,8 @@ export const NAMESPACES = {
   bare: "bare",
   /** History and presence like the default namespace. */
   chat: "chat",
+  /** Like chat: the namespace of the original library's examples (`public:chat`). */
+  public: "public",
 } as const;
 
 function defaultConfig(port: number): Record<string, unknown> {
@@ -111,6 +113,7 @@ function defaultConfig(port: number): Record<string, unknown> {
       namespaces: [
         { name: NAMESPACES.bare, allow_subscribe_for_client: true },
         { name: NAMESPACES.chat, ...full },
+        { name: NAMESPACES.public, ...full },
       ],
     },
   };

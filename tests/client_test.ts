@@ -172,7 +172,10 @@ Deno.test("every method against a real Centrifugo", async (t) => {
       const { nodes } = await client.info();
       assert.equal(nodes.length, 1);
       const [node] = nodes;
-      assert.match(node?.version ?? "", new RegExp(`^${CENTRIFUGO_VERSION.replaceAll(".", "\\.")}\\b`));
+      assert.match(
+        node?.version ?? "",
+        new RegExp(`^${CENTRIFUGO_VERSION.replaceAll(".", "\\.")}\\b`),
+      );
       assert.equal(typeof node?.uid, "string");
       assert.equal(typeof node?.name, "string");
       assert.equal(typeof node?.num_clients, "number");
