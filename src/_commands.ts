@@ -148,8 +148,7 @@ export const build = {
   },
   /** Any method by name, with params passed through unchanged. */
   custom(what: string, method: unknown, params: unknown): [string, Params] {
-    const name = methodArg(what, method);
-    return [name, paramsArg(name, params)];
+    return [methodArg(what, method), paramsArg(what, params)];
   },
 };
 

@@ -122,8 +122,12 @@ async function readExcerpt(response: Response): Promise<string> {
     bytes.set(chunk, at);
     at += chunk.length;
   }
-  const text = new TextDecoder().decode(bytes.subarray(0, EXCERPT_BYTES));
-  const flat = text.replace(/\s+/g, " ").trim();
+  return excerpt(new TextDecoder().decode(bytes.subarray(0, EXCERPT_BYTES)));
+}
+
+/** The start of a body, on one line, for error messages. */
+function excerpt(text: string): string {
+  const flat = text.slice(0, EXCERPT_BYTES).replace(/\s+/g, " ").trim();
   return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat;
 }
 
@@ -141,7 +145,7 @@ function parse(method: string, where: string, text: string): Record<string, unkn
   const malformed = (why: string, cause?: unknown) =>
     new RequestError(`${method}: ${where} answered ${why}, not Centrifugo's JSON reply`, {
       method,
-      body: text.slice(0, 200),
+      body: excerpt(text),
       cause,
     });
   let reply: unknown;
@@ -167,12 +171,18 @@ function parse(method: string, where: string, text: string): Record<string, unkn
 }
 
 function reason(err: unknown): string {
-  if (err instanceof Error) {
-    const inner = err.cause instanceof Error ? `: ${err.cause.message}` : "";
-    return `${err.message}${inner}`;
-  }
-  return String(err);
+  if (!(err instanceof Error)) return String(err);
+  const inner = err.cause instanceof Error ? `: ${err.cause.message}` : "";
+  const text = `${err.message}${inner}`;
+  const code = (err as { code?: unknown }).code;
+  // Runtimes word these differently (rustls, OpenSSL, BoringSSL); say it plainly.
+  return TLS_REJECTED.test(`${text} ${typeof code === "string" ? code : ""}`)
+    ? `TLS certificate rejected (${text})`
+    : text;
 }
+
+const TLS_REJECTED =
+  /certificate|CERT_|UnknownIssuer|NotValidForName|self[- ]signed|unable to verify|altnames|SSL/i;
 
 /** Wraps a malformed-result SyntaxError from a decoder into a RequestError. */
 export function malformedResult(method: string, base: string, err: unknown): RequestError {

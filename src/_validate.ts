@@ -22,6 +22,21 @@ export type Fields = Readonly<Record<string, FieldKind>>;
 /** Per-call controls: read by the transport, never sent. */
 const CONTROLS = new Set(["signal", "timeout"]);
 
+/**
+ * Checks an options object that holds only per-call controls (`call`, and
+ * `send` with `parallel`): unknown keys are rejected, as everywhere else.
+ */
+export function controlsArg(method: string, options: unknown, extra: readonly string[] = []): void {
+  if (options === undefined) return;
+  if (!isPlainObject(options)) fail(method, "options", "a plain object", options);
+  for (const key in options) {
+    if (!CONTROLS.has(key) && !extra.includes(key)) {
+      const known = [...CONTROLS, ...extra].join(", ");
+      throw new TypeError(`${method}: unknown option ${key}; known options: ${known}`);
+    }
+  }
+}
+
 /** A short description of a value for error messages (never its full content). */
 export function describe(value: unknown): string {
   if (value === null) return "null";

@@ -208,7 +208,7 @@ export class Batch {
    * @param options Optional publish fields.
    * @returns This batch.
    */
-  broadcast(channels: string[], data: unknown, options?: BroadcastOptions): this {
+  broadcast(channels: readonly string[], data: unknown, options?: BroadcastOptions): this {
     return this.#push("broadcast", build.broadcast(channels, data, options, false));
   }
 

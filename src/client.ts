@@ -6,7 +6,9 @@
 
 import { build, decodeResult, type Params, toResponseError } from "./_commands.ts";
 import { type Endpoint, malformedResult, post } from "./_transport.ts";
-import { describe, timeoutArg } from "./_validate.ts";
+import { type TlsSettings, tlsTransport, type Transport } from "./_tls.ts";
+import { controlsArg, describe, timeoutArg } from "./_validate.ts";
+import { RequestError } from "./errors.ts";
 import { Batch, type BatchReply } from "./batch.ts";
 import type { CallOptions, ClientOptions, SendOptions } from "./options.ts";
 import type {
@@ -30,6 +32,11 @@ import type {
 } from "./types.ts";
 
 const DEFAULT_TIMEOUT = 1000;
+/** Client method names that differ from Centrifugo's. */
+const JS_NAMES: Record<string, string> = {
+  presence_stats: "presenceStats",
+  history_remove: "historyRemove",
+};
 const OPTION_NAMES = new Set([
   "apiKey",
   "timeout",
@@ -38,6 +45,8 @@ const OPTION_NAMES = new Set([
   "headers",
   "verify",
   "caCerts",
+  "cert",
+  "key",
 ]);
 
 /**
@@ -70,6 +79,8 @@ export class Client {
   #endpoint: Endpoint;
   #timeout: number;
   #encoder: (value: unknown) => string;
+  #transport: Transport | undefined;
+  #closed = false;
 
   /**
    * Creates a client. Nothing is sent until the first call.
@@ -96,28 +107,30 @@ export class Client {
         );
       }
     }
-    const { apiKey, timeout = DEFAULT_TIMEOUT, fetch, jsonEncoder, headers, verify, caCerts } =
-      options;
-    if (verify !== undefined && verify !== true) {
-      throw new TypeError(
-        "Client: verify: false is not supported yet; it is reserved for TLS support",
-      );
-    }
-    if (caCerts !== undefined) {
-      throw new TypeError("Client: caCerts is not supported yet; it is reserved for TLS support");
-    }
+    const { apiKey, timeout = DEFAULT_TIMEOUT, fetch, jsonEncoder, headers } = options;
     if (fetch !== undefined && typeof fetch !== "function") {
       throw new TypeError(`Client: fetch must be a function, got ${describe(fetch)}`);
     }
     if (jsonEncoder !== undefined && typeof jsonEncoder !== "function") {
       throw new TypeError(`Client: jsonEncoder must be a function, got ${describe(jsonEncoder)}`);
     }
+    const tls = tlsSettings(options);
+    if (tls && fetch) {
+      throw new TypeError(
+        "Client: verify, caCerts, cert and key cannot be combined with a custom fetch; " +
+          "configure TLS in that fetch instead",
+      );
+    }
     this.#timeout = timeoutArg("Client", timeout);
     this.#encoder = jsonEncoder ?? JSON.stringify;
+    const base = parseAddress(address);
+    const headerSet = buildHeaders(apiKey, headers);
+    this.#transport = tls && tlsTransport(tls);
     this.#endpoint = {
-      base: parseAddress(address),
-      headers: buildHeaders(apiKey, headers),
-      fetch: fetch ?? globalThis.fetch.bind(globalThis),
+      base,
+      headers: headerSet,
+      fetch: fetch ?? this.#transport?.fetch ?? globalThis.fetch.bind(globalThis),
+      // The built-in transports honour the signal while reading the body.
       native: fetch === undefined,
     };
   }
@@ -125,6 +138,32 @@ export class Client {
   /** The API endpoint calls go to, without a trailing slash. */
   get address(): string {
     return this.#endpoint.base;
+  }
+
+  /**
+   * Releases what the client holds for its TLS options (a `Deno.HttpClient`
+   * or a keep-alive agent with its connections). Calls made after `close()`
+   * reject with a {@linkcode RequestError}. Safe to call more than once.
+   *
+   * @example Close a client with its own CA
+   * ```ts
+   * import { Client } from "@aiocent/aiocent";
+   *
+   * const ca = "-----BEGIN CERTIFICATE-----\n...\n-----END CERTIFICATE-----";
+   * const client = new Client("https://centrifugo.internal/api", { caCerts: [ca] });
+   * try {
+   *   await client.info();
+   * } finally {
+   *   await client.close();
+   * }
+   * ```
+   *
+   * @returns A promise that resolves once everything is released.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#transport?.close();
   }
 
   /**
@@ -442,7 +481,8 @@ export class Client {
     options?: CallOptions,
   ): Promise<T> {
     const [name, wire] = build.custom("call", method, params);
-    return await this.#call(name, wire, options);
+    controlsArg("call", options);
+    return await this.#call(name, wire, options, "call");
   }
 
   /**
@@ -470,17 +510,19 @@ export class Client {
     if (!(batch instanceof Batch)) {
       throw new TypeError(`send: batch must be a Batch, got ${describe(batch)}`);
     }
+    controlsArg("send", options, ["parallel"]);
     const parallel = options?.parallel;
     if (parallel !== undefined && typeof parallel !== "boolean") {
       throw new TypeError(`send: option parallel must be a boolean, got ${describe(parallel)}`);
     }
     const commands = batch.commands.slice();
-    const timeout = this.#callTimeout("send", options);
+    const timeout = this.#controls("send", options);
     if (commands.length === 0) return [];
     const parts = commands.map(({ method, params }, i) =>
       this.#encode(`send: command ${i} (${method})`, { [method]: params })
     );
     const body = `{"commands":[${parts.join(",")}]${parallel ? ',"parallel":true' : ""}}`;
+    this.#checkOpen("send");
     const envelope = await post(this.#endpoint, "batch", body, timeout, options?.signal);
     try {
       return decodeReplies(commands, envelope.replies);
@@ -489,9 +531,19 @@ export class Client {
     }
   }
 
-  async #call<T>(method: string, params: Params, options: CallOptions | undefined): Promise<T> {
-    const timeout = this.#callTimeout(method, options);
-    const body = this.#encode(method, params);
+  /**
+   * The generic request path. `caller` names the method the user called, for
+   * argument errors (`presenceStats`, not `presence_stats`).
+   */
+  async #call<T>(
+    method: string,
+    params: Params,
+    options: CallOptions | undefined,
+    caller = JS_NAMES[method] ?? method,
+  ): Promise<T> {
+    const timeout = this.#controls(caller, options);
+    const body = this.#encode(caller, params);
+    this.#checkOpen(method);
     const envelope = await post(this.#endpoint, method, body, timeout, options?.signal);
     try {
       if (envelope.result === undefined) throw new SyntaxError("no result and no error");
@@ -501,7 +553,14 @@ export class Client {
     }
   }
 
-  #callTimeout(method: string, options: CallOptions | undefined): number {
+  #checkOpen(method: string): void {
+    if (this.#closed) {
+      throw new RequestError(`${method}: the client is closed`, { method });
+    }
+  }
+
+  /** Checks the per-call controls and returns the call's timeout. */
+  #controls(method: string, options: CallOptions | undefined): number {
     const signal = options?.signal;
     if (signal !== undefined && !(signal instanceof AbortSignal)) {
       throw new TypeError(`${method}: signal must be an AbortSignal, got ${describe(signal)}`);
@@ -581,7 +640,9 @@ function parseAddress(address: string | URL): string {
 
 function buildHeaders(apiKey: unknown, extra: unknown): Headers {
   if (apiKey !== undefined && (typeof apiKey !== "string" || apiKey === "")) {
-    throw new TypeError(`Client: apiKey must be a non-empty string, got ${describe(apiKey)}`);
+    // Only the type: the value is (or contains) a secret.
+    const got = apiKey === "" ? "an empty string" : `a value of type ${typeof apiKey}`;
+    throw new TypeError(`Client: apiKey must be a non-empty string, got ${got}`);
   }
   const headers = new Headers({ "Content-Type": "application/json" });
   if (extra !== undefined) {
@@ -608,4 +669,33 @@ function buildHeaders(apiKey: unknown, extra: unknown): Headers {
     }
   }
   return headers;
+}
+
+function tlsSettings(options: ClientOptions): TlsSettings | undefined {
+  const { verify = true, caCerts, cert, key } = options;
+  if (typeof verify !== "boolean") {
+    throw new TypeError(`Client: verify must be a boolean, got ${describe(verify)}`);
+  }
+  if (
+    caCerts !== undefined &&
+    (!Array.isArray(caCerts) || !caCerts.every((pem) => typeof pem === "string" && isPem(pem)))
+  ) {
+    throw new TypeError("Client: caCerts must be an array of PEM certificates");
+  }
+  if ((cert === undefined) !== (key === undefined)) {
+    throw new TypeError("Client: cert and key go together (a client certificate and its key)");
+  }
+  if (cert !== undefined && (typeof cert !== "string" || !isPem(cert))) {
+    throw new TypeError("Client: cert must be a PEM certificate");
+  }
+  if (key !== undefined && (typeof key !== "string" || !isPem(key))) {
+    // Never echo key material.
+    throw new TypeError("Client: key must be a PEM private key");
+  }
+  if (verify && caCerts === undefined && cert === undefined) return undefined;
+  return { verify, caCerts, cert, key };
+}
+
+function isPem(text: string): boolean {
+  return /-----BEGIN [A-Z0-9 ]+-----/.test(text);
 }

@@ -56,15 +56,20 @@ export interface ClientOptions {
   /** Extra headers sent with every request. */
   headers?: Record<string, string>;
   /**
-   * Verify the server's TLS certificate (default `true`). Only `true` is
-   * supported in this version; `false` is rejected rather than ignored.
+   * Verify the server's TLS certificate (default `true`). `false` skips the
+   * check for this client only (for staging servers with self-signed
+   * certificates); no process-wide setting is touched.
    */
   verify?: boolean;
   /**
-   * Extra CA certificates (PEM) to trust. Not supported in this version:
-   * passing any is rejected rather than ignored.
+   * Extra CA certificates (PEM) to trust for this client, with verification
+   * on: for servers whose certificate an internal CA issued.
    */
-  caCerts?: string[];
+  caCerts?: readonly string[];
+  /** Client certificate (PEM) for mutual TLS; goes with `key`. */
+  cert?: string;
+  /** Private key (PEM) of the client certificate `cert`. */
+  key?: string;
 }
 
 /**

@@ -105,9 +105,9 @@ export interface FilterNode {
   /** Value to compare with. */
   val?: string;
   /** Values to compare with, for `"in"` and `"nin"`. */
-  vals?: string[];
+  vals?: readonly string[];
   /** Child nodes, for logical operations. */
-  nodes?: FilterNode[];
+  nodes?: readonly FilterNode[];
 }
 
 /**
@@ -242,7 +242,7 @@ export interface DisconnectOptions {
   /** Only disconnect this session ID. */
   session?: string;
   /** Client IDs to keep connected. */
-  whitelist?: string[];
+  whitelist?: readonly string[];
   /** Code and reason sent to the clients (default 3503 "force disconnect"). */
   disconnect?: Disconnect;
   /** Only connections whose labels match (Centrifugo PRO). */

@@ -134,17 +134,30 @@ export interface Centrifugo {
   stop(): Promise<void>;
 }
 
+/** TLS for the test server: PEM texts. */
+export interface ServerTls {
+  cert: string;
+  key: string;
+  /** The CA to trust when checking /health. */
+  ca: string;
+  /** Require client certificates signed by this CA (mutual TLS). */
+  clientCa?: string;
+  /** A client certificate and key for /health, when clientCa is set. */
+  client?: { cert: string; key: string };
+}
+
 /**
  * Starts a Centrifugo with the default test config (see defaultConfig),
- * merged shallowly with `overrides`.
+ * merged shallowly with `overrides`, serving HTTPS when `tls` is given.
  */
 export async function startCentrifugo(
   overrides: Record<string, unknown> = {},
+  tls?: ServerTls,
 ): Promise<Centrifugo> {
   const bin = await centrifugoBinary();
   for (let attempt = 1;; attempt++) {
     try {
-      return await startOnce(bin, overrides);
+      return await startOnce(bin, overrides, tls);
     } catch (err) {
       // Another process may take the port between freePort() and the bind.
       if (attempt >= 3 || !(err instanceof PortTakenError)) throw err;
@@ -154,11 +167,28 @@ export async function startCentrifugo(
 
 class PortTakenError extends Error {}
 
-async function startOnce(bin: string, overrides: Record<string, unknown>): Promise<Centrifugo> {
+async function startOnce(
+  bin: string,
+  overrides: Record<string, unknown>,
+  tls: ServerTls | undefined,
+): Promise<Centrifugo> {
   const port = freePort();
   const dir = await Deno.makeTempDir({ prefix: "aiocent-centrifugo-" });
   const config = `${dir}/config.json`;
-  await Deno.writeTextFile(config, JSON.stringify({ ...defaultConfig(port), ...overrides }));
+  const settings = { ...defaultConfig(port), ...overrides };
+  if (tls) {
+    settings.http_server = {
+      address: "127.0.0.1",
+      port,
+      tls: {
+        enabled: true,
+        cert_pem: tls.cert,
+        key_pem: tls.key,
+        ...(tls.clientCa ? { client_ca_pem: tls.clientCa } : {}),
+      },
+    };
+  }
+  await Deno.writeTextFile(config, JSON.stringify(settings));
   // The shell runs Centrifugo and kills it as soon as this process is gone.
   const watchdog = 'c="$1"; shift; "$c" "$@" & pid=$!; trap \'kill $pid 2>/dev/null\' TERM INT; ' +
     'while kill -0 "$WATCH_PID" 2>/dev/null && kill -0 $pid 2>/dev/null; do sleep 0.5; done; ' +
@@ -191,35 +221,62 @@ async function startOnce(bin: string, overrides: Record<string, unknown>): Promi
     })();
   let exited = false;
   child.status.then(() => exited = true);
-  const origin = `http://127.0.0.1:${port}`;
+  const origin = `${tls ? "https" : "http"}://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
-  while (true) {
-    if (exited) {
-      await stop();
-      if (/address already in use/i.test(output)) throw new PortTakenError(output);
-      throw new Error(`Centrifugo exited during startup:\n${output}`);
-    }
-    try {
-      const res = await fetch(`${origin}/health`);
-      await res.body?.cancel();
-      if (res.status === 200) break;
-    } catch {
-      // Not listening yet.
-    }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`Centrifugo did not become healthy within 30 s:\n${output}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  await waitHealthy();
   return {
     origin,
     apiUrl: `${origin}/api`,
-    wsUrl: `ws://127.0.0.1:${port}/connection/websocket`,
+    wsUrl: `${tls ? "wss" : "ws"}://127.0.0.1:${port}/connection/websocket`,
     port,
     logs: () => output,
     stop,
   };
+
+  async function waitHealthy() {
+    while (true) {
+      if (exited) {
+        await stop();
+        if (/address already in use/i.test(output)) throw new PortTakenError(output);
+        throw new Error(`Centrifugo exited during startup:\n${output}`);
+      }
+      if (await healthy(origin, tls)) return;
+      if (Date.now() > deadline) {
+        await stop();
+        throw new Error(`Centrifugo did not become healthy within 30 s:\n${output}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+/**
+ * Whether GET /health answers 200. TLS servers are checked without verifying
+ * the certificate, since some tests serve one for another host on purpose.
+ */
+async function healthy(origin: string, tls: ServerTls | undefined): Promise<boolean> {
+  if (!tls) {
+    try {
+      const res = await fetch(`${origin}/health`);
+      await res.body?.cancel();
+      return res.status === 200;
+    } catch {
+      return false;
+    }
+  }
+  const https = await import("node:https");
+  return await new Promise((resolve) => {
+    const req = https.get(`${origin}/health`, {
+      rejectUnauthorized: false,
+      cert: tls.client?.cert,
+      key: tls.client?.key,
+      agent: false,
+    }, (res) => {
+      res.resume();
+      res.on("end", () => resolve(res.statusCode === 200));
+    });
+    req.on("error", () => resolve(false));
+  });
 }
 
 if (import.meta.main) {

@@ -255,7 +255,20 @@ Deno.test("bad controls of a call", async (t) => {
       [(api) => api.publish("ch", 1, { timeout: "100" }), /got a string$/],
       [(api) => api.info({ timeout: 0 }), /^info: timeout must be a positive number/],
       [(api) => api.history("ch", { timeout: -5 }), /^history: timeout must be a positive/],
-      [(api) => api.call("info", {}, { timeout: 0 }), /^info: timeout must be a positive/],
+      [(api) => api.call("info", {}, { timeout: 0 }), /^call: timeout must be a positive/],
+      [(api) => api.presenceStats("ch", { timeout: 0 }), /^presenceStats: timeout must be/],
+      [(api) => api.historyRemove("ch", { signal: {} }), /^historyRemove: signal must be/],
+    ]);
+  });
+
+  await t.step("unknown controls of call and send are refused, not ignored", async () => {
+    await clientRejects([
+      [(api) => api.call("info", {}, { timeot: 1 }), /^call: unknown option timeot; known/],
+      [(api) => api.call("info", {}, "x"), /^call: options must be a plain object/],
+      [
+        (api) => api.send(new Batch().info(), { paralel: true }),
+        /^send: unknown option paralel; known options: signal, timeout, parallel$/,
+      ],
     ]);
   });
 
@@ -290,7 +303,7 @@ Deno.test("values JSON cannot encode", async (t) => {
       [(api) => api.publish("ch", cyclic), /^publish: the request cannot be encoded as JSON: /],
       [(api) => api.publish("ch", { n: 10n }), /^publish: the request cannot be encoded .*BigInt/],
       [(api) => api.rpc("m", [cyclic]), /^rpc: the request cannot be encoded as JSON/],
-      [(api) => api.call("info", { x: 1n }), /^info: the request cannot be encoded .*BigInt/],
+      [(api) => api.call("info", { x: 1n }), /^call: the request cannot be encoded .*BigInt/],
     ]);
   });
 
@@ -323,12 +336,12 @@ Deno.test("bad arguments of call, add and send", async (t) => {
       [(api) => api.call("a/b", {}), new RegExp(`^call: ${name.source}, got a string$`)],
       [(api) => api.call("../info"), /^call: method must be/],
       [(api) => api.call(5), /^call: method must be .*, got number 5$/],
-      [(api) => api.call("info", [1]), /^info: params must be a plain object, got an array$/],
+      [(api) => api.call("info", [1]), /^call: params must be a plain object, got an array$/],
     ]);
     batchThrows([
       [(api) => api.add(""), new RegExp(`^Batch\\.add: ${name.source}`)],
       [(api) => api.add("presence/stats", {}), /^Batch\.add: method must be/],
-      [(api) => api.add("info", "x"), /^info: params must be a plain object, got a string$/],
+      [(api) => api.add("info", "x"), /^Batch.add: params must be a plain object, got a string$/],
     ]);
   });
 
@@ -396,12 +409,12 @@ Deno.test("bad Client options", async (t) => {
     rejectsClient(
       ADDRESS,
       { apiKey: true },
-      /^Client: apiKey must be a non-empty string, got boolean/,
+      /^Client: apiKey must be a non-empty string, got a value of type boolean$/,
     );
     rejectsClient(
       ADDRESS,
       { apiKey: ["k"] },
-      /^Client: apiKey must be a non-empty string, got an array$/,
+      /^Client: apiKey must be a non-empty string, got a value of type object$/,
     );
     rejectsClient(
       ADDRESS,
@@ -417,19 +430,27 @@ Deno.test("bad Client options", async (t) => {
     }
   });
 
-  await t.step("unknown options, and reserved TLS options are refused, not ignored", () => {
+  await t.step("unknown options and malformed TLS options are refused, not ignored", () => {
     rejectsClient(
       ADDRESS,
       { apikey: "k" },
       /^Client: unknown option apikey; known options: apiKey, /,
     );
     rejectsClient(ADDRESS, { timeOut: 5 }, /^Client: unknown option timeOut/);
-    rejectsClient(ADDRESS, { verify: false }, /^Client: verify: false is not supported yet/);
-    rejectsClient(ADDRESS, { caCerts: [] }, /^Client: caCerts is not supported yet/);
+    rejectsClient(ADDRESS, { verify: "no" }, /^Client: verify must be a boolean, got a string$/);
+    rejectsClient(ADDRESS, { caCerts: "pem" }, /^Client: caCerts must be an array of PEM/);
+    rejectsClient(ADDRESS, { caCerts: ["not a pem"] }, /^Client: caCerts must be an array of PEM/);
+    const pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----";
+    rejectsClient(ADDRESS, { cert: pem }, /^Client: cert and key go together/);
     rejectsClient(
       ADDRESS,
-      { caCerts: ["-----BEGIN CERTIFICATE-----"] },
-      /^Client: caCerts is not supported/,
+      { cert: pem, key: "secret-key-material" },
+      /^Client: key must be a PEM private key$/,
+    );
+    rejectsClient(
+      ADDRESS,
+      { verify: false, fetch: () => Promise.resolve(new Response("{}")) },
+      /^Client: verify, caCerts, cert and key cannot be combined with a custom fetch/,
     );
   });
 
