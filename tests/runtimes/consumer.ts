@@ -1,0 +1,41 @@
+// A Node user's TypeScript: type-checked against the emitted npm/ declarations
+// with skipLibCheck: false and no Deno or Node types (tests/runtimes_test.ts).
+// Any Deno name in the public types would fail it (TS2503).
+
+import {
+  Batch,
+  type BatchReply,
+  CentError,
+  Client,
+  type HistoryResult,
+  isSuccess,
+  type PublishResult,
+  RequestError,
+  ResponseError,
+} from "@aiocent/aiocent";
+
+export async function use(): Promise<void> {
+  const client = new Client("https://localhost:8000/api", {
+    apiKey: "key",
+    timeout: 2000,
+    verify: false,
+    headers: { "X-Source": "consumer" },
+    jsonEncoder: (value) => JSON.stringify(value, (_k, v) => typeof v === "bigint" ? `${v}` : v),
+  });
+  const published: PublishResult = await client.publish("chat", { text: "hi" }, {
+    skip_history: false,
+    signal: AbortSignal.timeout(1000),
+  });
+  const history: HistoryResult = await client.history("chat", { limit: 10, reverse: true });
+  const replies: BatchReply[] = await client.send(new Batch().publish("a", 1).info());
+  if (isSuccess(replies[1], "info")) console.log(replies[1].result.nodes.length);
+  try {
+    await client.presence("chat");
+  } catch (err) {
+    if (err instanceof ResponseError) console.log(err.code, err.reason);
+    else if (err instanceof RequestError) console.log(err.status);
+    else if (err instanceof CentError) console.log(err.message);
+  }
+  console.log(published.offset, history.publications.length);
+  await client.close();
+}

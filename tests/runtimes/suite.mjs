@@ -1,0 +1,287 @@
+// The cross-runtime suite: runs on Node and Bun (plain JavaScript, no test
+// framework) against the JavaScript JSR would serve (npm/), talking to real
+// Centrifugo instances that tests/runtimes_test.ts starts and describes in
+// the environment. Prints "N passed, N failed" and exits non-zero on failure.
+
+import assert from "node:assert/strict";
+import http from "node:http";
+import net from "node:net";
+import { inspect } from "node:util";
+
+const env = process.env;
+const {
+  Batch,
+  Client,
+  isSuccess,
+  RequestError,
+  RequestTimeoutError,
+  ResponseError,
+  CentError,
+} = await import(env.AIOCENT_MODULE);
+
+// Runs share servers: a prefix keeps each run's channels apart.
+const R = `${Math.random().toString(36).slice(2, 8)}-`;
+const runtime = typeof Bun !== "undefined" ? `Bun ${Bun.version}` : `Node ${process.version}`;
+const apiKey = env.API_KEY;
+const ca = env.CA_PEM;
+const clientCert = { cert: env.CLIENT_CERT, key: env.CLIENT_KEY };
+const opened = [];
+const client = (address, options = {}) => {
+  const made = new Client(address, { apiKey, timeout: 5000, ...options });
+  opened.push(made);
+  return made;
+};
+
+let passed = 0;
+let failed = 0;
+async function test(name, fn) {
+  try {
+    await fn();
+    passed++;
+    console.log(`ok - ${name}`);
+  } catch (err) {
+    failed++;
+    console.log(`not ok - ${name}\n  ${String(err?.stack ?? err).replaceAll("\n", "\n  ")}`);
+  }
+}
+
+async function rejectsCode(promise, method, code) {
+  await assert.rejects(promise, (err) => {
+    assert.ok(err instanceof ResponseError, `expected ResponseError, got ${err}`);
+    assert.equal(err.code, code);
+    assert.equal(err.method, method);
+    return true;
+  });
+}
+
+function certificateRejected(err) {
+  assert.ok(err instanceof RequestError, `expected RequestError, got ${err}`);
+  assert.ok(!(err instanceof RequestTimeoutError));
+  assert.match(err.message, /failed: TLS certificate rejected/);
+  return true;
+}
+
+/** A local HTTP server for faults: /hang never answers, anything else answers {}. */
+async function startFake() {
+  const hanging = new Set();
+  const server = http.createServer((req, res) => {
+    req.resume();
+    if (req.url.endsWith("/hang")) return void hanging.add(res);
+    res.setHeader("content-type", "application/json");
+    res.end('{"result":{}}');
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    api: `http://127.0.0.1:${server.address().port}/api`,
+    async close() {
+      for (const res of hanging) res.destroy();
+      server.closeAllConnections?.();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+/** A TCP pass-through proxy counting accepted connections. */
+async function startProxy(targetPort) {
+  let count = 0;
+  const sockets = new Set();
+  const server = net.createServer((inbound) => {
+    count++;
+    const outbound = net.connect(targetPort, "127.0.0.1");
+    for (const s of [inbound, outbound]) {
+      sockets.add(s);
+      s.on("error", () => {});
+      s.on("close", () => sockets.delete(s));
+    }
+    inbound.pipe(outbound).pipe(inbound);
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    port: server.address().port,
+    connections: () => count,
+    async close() {
+      for (const s of sockets) s.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+const api = client(env.CENTRIFUGO_API);
+
+await test("publish and history", async () => {
+  const first = await api.publish(`${R}rt-pub`, { text: "héllo 🎉", n: [1, 2.5, null] });
+  assert.equal(first.offset, 1);
+  const history = await api.history(`${R}rt-pub`, { limit: -1 });
+  assert.deepEqual(history.publications.map((p) => p.data), [{
+    text: "héllo 🎉",
+    n: [1, 2.5, null],
+  }]);
+  assert.equal(history.epoch, first.epoch);
+});
+
+await test("broadcast with a per-channel error", async () => {
+  const { responses } = await api.broadcast([`${R}rt-bc`, "nosuchns:x"], { a: 1 });
+  assert.equal(responses[0].ok, true);
+  assert.equal(responses[1].ok, false);
+  assert.ok(responses[1].error instanceof ResponseError);
+  assert.equal(responses[1].error.code, 102);
+});
+
+await test("subscribe, unsubscribe, disconnect, refresh", async () => {
+  assert.deepEqual(await api.subscribe("nobody", `${R}rt-sub`), {});
+  assert.deepEqual(await api.unsubscribe("nobody", `${R}rt-sub`), {});
+  assert.deepEqual(await api.disconnect("nobody", { disconnect: { code: 4000, reason: "x" } }), {});
+  assert.deepEqual(await api.refresh("nobody", { expire_at: 2_000_000_000 }), {});
+});
+
+await test("presence, presenceStats, channels, info", async () => {
+  assert.deepEqual(await api.presence(`${R}rt-empty`), { presence: {} });
+  assert.deepEqual(await api.presenceStats(`${R}rt-empty`), { num_clients: 0, num_users: 0 });
+  assert.deepEqual(await api.channels({ pattern: `${R}rt-*` }), { channels: {} });
+  const { nodes } = await api.info();
+  assert.match(nodes[0].version, /^6\.9\.1/);
+});
+
+await test("historyRemove", async () => {
+  await api.publish(`${R}rt-rm`, 1);
+  assert.deepEqual(await api.historyRemove(`${R}rt-rm`), {});
+  assert.deepEqual((await api.history(`${R}rt-rm`, { limit: -1 })).publications, []);
+});
+
+await test("error codes 102, 107, 108, 112, 104", async () => {
+  await rejectsCode(api.publish("nosuchns:x", 1), "publish", 102);
+  await rejectsCode(api.publish(`${R}rt-107`, undefined, { b64data: "%%%" }), "publish", 107);
+  await rejectsCode(api.history("bare:x"), "history", 108);
+  await api.publish(`${R}rt-112`, 1);
+  await rejectsCode(
+    api.history(`${R}rt-112`, { limit: -1, since: { offset: 0, epoch: "x" } }),
+    "history",
+    112,
+  );
+  await rejectsCode(api.rpc("nosuch"), "rpc", 104);
+});
+
+await test("a PRO method via call is a 404 RequestError", async () => {
+  await assert.rejects(api.call("get_user_status", { users: ["u"] }), (err) => {
+    assert.ok(err instanceof RequestError && err instanceof CentError);
+    assert.equal(err.status, 404);
+    return true;
+  });
+});
+
+await test("a wrong key is a 401 RequestError without the key", async () => {
+  await assert.rejects(client(env.CENTRIFUGO_API, { apiKey: "wrong-key-42" }).info(), (err) => {
+    assert.equal(err.status, 401);
+    assert.doesNotMatch(`${err.message} ${err.stack}`, /wrong-key-42/);
+    return true;
+  });
+});
+
+await test("the key never shows in inspect", () => {
+  assert.doesNotMatch(inspect(api, { showHidden: true, depth: 5 }), new RegExp(apiKey));
+  assert.doesNotMatch(JSON.stringify(api) ?? "", new RegExp(apiKey));
+});
+
+await test("batch: replies in order, per-command errors", async () => {
+  const replies = await api.send(
+    new Batch().publish(`${R}rt-batch`, { k: 1 }).publish("nosuchns:x", 1).presenceStats(
+      `${R}rt-batch`,
+    ),
+    { parallel: true },
+  );
+  assert.deepEqual(replies.map((r) => [r.method, r.ok]), [
+    ["publish", true],
+    ["publish", false],
+    ["presence_stats", true],
+  ]);
+  assert.equal(replies[1].error.code, 102);
+  assert.ok(isSuccess(replies[2], "presence_stats"));
+  assert.deepEqual(await api.send(new Batch()), []);
+});
+
+await test("bad input is a TypeError before sending", async () => {
+  await assert.rejects(api.publish("", 1), TypeError);
+  await assert.rejects(api.history("x", { limit: 1.5 }), TypeError);
+  assert.throws(
+    () => new Batch().publish("x", 1, { skipHistory: true }),
+    /did you mean skip_history/,
+  );
+});
+
+const fake = await startFake();
+await test("timeout", async () => {
+  const started = Date.now();
+  await assert.rejects(client(fake.api, { timeout: 200 }).call("hang"), (err) => {
+    assert.ok(err instanceof RequestTimeoutError);
+    assert.equal(err.timeout, 200);
+    return true;
+  });
+  assert.ok(Date.now() - started < 3000);
+});
+
+await test("abort: the cause is the signal's reason", async () => {
+  const controller = new AbortController();
+  const reason = new Error("stop");
+  const pending = client(fake.api).call("hang", {}, { signal: controller.signal });
+  setTimeout(() => controller.abort(reason), 50);
+  await assert.rejects(pending, (err) => {
+    assert.ok(err instanceof RequestError && !(err instanceof RequestTimeoutError));
+    assert.equal(err.cause, reason);
+    return true;
+  });
+});
+await fake.close();
+
+await test("TLS: a default client rejects an unknown CA", async () => {
+  await assert.rejects(client(env.TLS_API).info(), certificateRejected);
+});
+
+await test("TLS: verify: false works for that client only", async () => {
+  await client(env.TLS_API, { verify: false }).publish(`${R}rt-tls`, 1);
+  await assert.rejects(client(env.TLS_API).info(), certificateRejected);
+});
+
+await test("TLS: caCerts", async () => {
+  const { offset } = await client(env.TLS_API, { caCerts: [ca] }).publish(`${R}rt-tls-ca`, 1);
+  assert.equal(offset, 1);
+});
+
+await test("TLS: a certificate for another host", async () => {
+  await assert.rejects(client(env.OTHER_API, { caCerts: [ca] }).info(), certificateRejected);
+  await client(env.OTHER_API, { verify: false }).info();
+});
+
+await test("TLS: mutual TLS with a client certificate", async () => {
+  await client(env.MTLS_API, { caCerts: [ca], ...clientCert }).info();
+  await assert.rejects(client(env.MTLS_API, { caCerts: [ca] }).info(), RequestError);
+});
+
+// Node's fetch (undici) hands a connection back to its pool a tick after the
+// body is read, so a call made right after the previous one opens a second
+// connection once; the two are then reused. Our own transports hold one.
+const most = typeof Bun === "undefined" ? 2 : 1;
+for (
+  const [name, scheme, options, limit] of [
+    ["plain fetch", "http", {}, most],
+    ["verify: false", "https", { verify: false }, 1],
+    ["caCerts", "https", { caCerts: [ca] }, 1],
+  ]
+) {
+  await test(`sequential calls reuse one connection: ${name}`, async () => {
+    const target = new URL(scheme === "http" ? env.CENTRIFUGO_API : env.TLS_API);
+    const proxy = await startProxy(Number(target.port));
+    const reuse = client(`${scheme}://127.0.0.1:${proxy.port}/api`, options);
+    try {
+      for (let i = 0; i < 20; i++) await reuse.publish(`${R}rt-reuse`, { i });
+      const used = proxy.connections();
+      assert.ok(used >= 1 && used <= limit, `${used} connections for 20 sequential calls`);
+    } finally {
+      await reuse.close();
+      await proxy.close();
+    }
+  });
+}
+
+await Promise.all(opened.map((c) => c.close()));
+console.log(`${runtime}: ${passed} passed, ${failed} failed`);
+process.exit(failed === 0 && passed > 0 ? 0 : 1);

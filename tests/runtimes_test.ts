@@ -1,0 +1,93 @@
+// The same client on Node and Bun: builds the JavaScript JSR would serve
+// (npm/), type-checks a Node user's code against its declarations, and runs
+// tests/runtimes/suite.mjs on each runtime against real Centrifugo instances
+// (plain HTTP, TLS, TLS for another host name, mutual TLS).
+
+import assert from "node:assert/strict";
+import ts from "npm:typescript@5.9.3";
+import { API_KEY, startCentrifugo } from "./_centrifugo.ts";
+import { makeCerts } from "./_certs.ts";
+import { buildNpm } from "./runtimes/build_npm.ts";
+
+const root = new URL("../", import.meta.url).pathname;
+
+/**
+ * The runtimes to run the suite on: name, command. `node` and `bun` must be
+ * on PATH; a second Node (22, installed by .ci/run from npm) runs when
+ * $NODE22_BIN names it.
+ */
+const RUNTIMES: [string, string][] = [
+  ["node", "node"],
+  ["bun", "bun"],
+  ...(Deno.env.get("NODE22_BIN")
+    ? [["node 22", Deno.env.get("NODE22_BIN")!] as [string, string]]
+    : []),
+];
+
+Deno.test("the emitted declarations type-check for a Node user without Deno types", async () => {
+  const npm = await buildNpm();
+  const program = ts.createProgram([`${root}tests/runtimes/consumer.ts`], {
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.ESNext,
+    moduleResolution: ts.ModuleResolutionKind.Bundler,
+    lib: ["lib.es2022.d.ts", "lib.dom.d.ts", "lib.dom.iterable.d.ts"],
+    types: [],
+    strict: true,
+    skipLibCheck: false,
+    noEmit: true,
+    baseUrl: root,
+    paths: { "@aiocent/aiocent": [`${npm}/mod.d.ts`] },
+  });
+  const diagnostics = ts.getPreEmitDiagnostics(program);
+  assert.deepEqual(
+    diagnostics.map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n")),
+    [],
+  );
+  // The declarations really were the ones checked.
+  assert.ok(program.getSourceFiles().some((f) => f.fileName === `${npm}/src/client.d.ts`));
+});
+
+Deno.test("the cross-runtime suite passes on Node and Bun", async (t) => {
+  const npm = await buildNpm();
+  const certs = await makeCerts();
+  const servers = await Promise.all([
+    startCentrifugo(),
+    startCentrifugo({}, { ...certs.server, ca: certs.ca }),
+    startCentrifugo({}, { ...certs.otherHost, ca: certs.ca }),
+    startCentrifugo({}, {
+      ...certs.server,
+      ca: certs.ca,
+      clientCa: certs.ca,
+      client: certs.client,
+    }),
+  ]);
+  const [plain, tls, other, mtls] = servers;
+  try {
+    for (const [name, command] of RUNTIMES) {
+      await t.step(name, async () => {
+        const out = await new Deno.Command(command, {
+          args: [`${root}tests/runtimes/suite.mjs`],
+          env: {
+            AIOCENT_MODULE: new URL(`file://${npm}/mod.js`).href,
+            API_KEY,
+            CENTRIFUGO_API: plain!.apiUrl,
+            TLS_API: tls!.apiUrl,
+            OTHER_API: other!.apiUrl,
+            MTLS_API: mtls!.apiUrl,
+            CA_PEM: certs.ca,
+            CLIENT_CERT: certs.client.cert,
+            CLIENT_KEY: certs.client.key,
+          },
+          stdout: "piped",
+          stderr: "piped",
+        }).output();
+        const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+        console.log(text.trim());
+        assert.equal(out.code, 0, `${name} suite failed`);
+        assert.match(text, /: [1-9]\d* passed, 0 failed$/m);
+      });
+    }
+  } finally {
+    await Promise.all(servers.map((s) => s.stop()));
+  }
+});
