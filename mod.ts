@@ -63,4 +63,15 @@ export {
   ResponseError,
 } from "./src/errors.ts";
 export type { CallOptions, ClientOptions, FetchLike, SendOptions } from "./src/options.ts";
+export {
+  connectionToken,
+  type ConnectionTokenClaims,
+  importTokenKey,
+  subscriptionToken,
+  type SubscriptionTokenClaims,
+  type TokenAlgorithm,
+  type TokenKey,
+  type TokenOptions,
+  type TokenSubscription,
+} from "./src/token.ts";
 export type * from "./src/types.ts";

@@ -15,6 +15,8 @@ export interface Endpoint {
    */
   base: string;
   headers: Headers;
+  /** Centrifugo's legacy format: every command goes to `base` itself. */
+  legacy: boolean;
   fetch: FetchLike;
   /** True for the global fetch, which honours the signal during the body read. */
   native: boolean;
@@ -31,10 +33,14 @@ const HINTS: Record<number, string> = {
   405: "the address does not accept POST: is it Centrifugo's API endpoint?",
 };
 
+/** The URL a method is posted to. */
+export function urlOf(endpoint: Endpoint, method: string): string {
+  return endpoint.legacy ? endpoint.base : `${endpoint.base}/${method}`;
+}
+
 /**
- * POSTs `body` to `{base}/{path}` and resolves with the parsed JSON object.
- * Rejects with RequestTimeoutError, RequestError (network, status, abort,
- * malformed body) — never with anything else.
+ * POSTs `body` for `method` and resolves with the parsed JSON object: `{result}`
+ * resolves, `{error}` rejects with a ResponseError.
  */
 export async function post(
   endpoint: Endpoint,
@@ -43,7 +49,23 @@ export async function post(
   timeout: number,
   signal: AbortSignal | undefined,
 ): Promise<Record<string, unknown>> {
-  const where = `POST ${endpoint.base}/${method}`;
+  return parse(method, endpoint, await request(endpoint, method, body, timeout, signal));
+}
+
+/**
+ * POSTs `body` for `method` and resolves with the 2xx response's text.
+ * Rejects with RequestTimeoutError, RequestError (network, status, abort) —
+ * never with anything else.
+ */
+export async function request(
+  endpoint: Endpoint,
+  method: string,
+  body: string,
+  timeout: number,
+  signal: AbortSignal | undefined,
+): Promise<string> {
+  const url = urlOf(endpoint, method);
+  const where = `POST ${url}`;
   if (signal?.aborted) {
     throw new RequestError(`${method}: ${where} aborted before it was sent`, {
       method,
@@ -53,9 +75,8 @@ export async function post(
   const timer = Number.isFinite(timeout) ? AbortSignal.timeout(timeout) : undefined;
   const combined = timer && signal ? AbortSignal.any([timer, signal]) : timer ?? signal;
   try {
-    const exchange = send(endpoint, method, where, body, combined);
-    const text = endpoint.native || !combined ? await exchange : await race(exchange, combined);
-    return parse(method, where, text);
+    const exchange = send(endpoint, url, method, where, body, combined);
+    return endpoint.native || !combined ? await exchange : await race(exchange, combined);
   } catch (err) {
     if (err instanceof CentError) throw err;
     if (timer?.aborted) {
@@ -74,12 +95,13 @@ export async function post(
 
 async function send(
   endpoint: Endpoint,
+  url: string,
   method: string,
   where: string,
   body: string,
   signal: AbortSignal | undefined,
 ): Promise<string> {
-  const response = await endpoint.fetch(`${endpoint.base}/${method}`, {
+  const response = await endpoint.fetch(url, {
     method: "POST",
     headers: endpoint.headers,
     body,
@@ -140,14 +162,17 @@ function race<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
-/** Parses Centrifugo's envelope: `{result}` resolves, `{error}` rejects. */
-function parse(method: string, where: string, text: string): Record<string, unknown> {
+/** Parses Centrifugo's envelope: `{result}` is returned, `{error}` thrown as a ResponseError. */
+export function parse(method: string, endpoint: Endpoint, text: string): Record<string, unknown> {
   const malformed = (why: string, cause?: unknown) =>
-    new RequestError(`${method}: ${where} answered ${why}, not Centrifugo's JSON reply`, {
-      method,
-      body: excerpt(text),
-      cause,
-    });
+    new RequestError(
+      `${method}: POST ${urlOf(endpoint, method)} answered ${why}, not Centrifugo's JSON reply`,
+      {
+        method,
+        body: excerpt(text),
+        cause,
+      },
+    );
   let reply: unknown;
   try {
     reply = JSON.parse(text);
@@ -185,9 +210,9 @@ const TLS_REJECTED =
   /certificate|CERT_|UnknownIssuer|NotValidForName|self[- ]signed|unable to verify|altnames|SSL/i;
 
 /** Wraps a malformed-result SyntaxError from a decoder into a RequestError. */
-export function malformedResult(method: string, base: string, err: unknown): RequestError {
+export function malformedResult(method: string, endpoint: Endpoint, err: unknown): RequestError {
   return new RequestError(
-    `${method}: POST ${base}/${method} answered an unexpected result: ${reason(err)}`,
+    `${method}: POST ${urlOf(endpoint, method)} answered an unexpected result: ${reason(err)}`,
     { method, cause: err },
   );
 }

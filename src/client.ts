@@ -5,7 +5,8 @@
  */
 
 import { build, decodeResult, type Params, toResponseError } from "./_commands.ts";
-import { type Endpoint, malformedResult, post } from "./_transport.ts";
+import { type Endpoint, malformedResult, post, request } from "./_transport.ts";
+import { legacyCommand, legacyReplies } from "./_legacy.ts";
 import { type TlsSettings, tlsTransport, type Transport } from "./_tls.ts";
 import { controlsArg, describe, timeoutArg } from "./_validate.ts";
 import { RequestError } from "./errors.ts";
@@ -47,6 +48,7 @@ const OPTION_NAMES = new Set([
   "caCerts",
   "cert",
   "key",
+  "format",
 ]);
 
 /**
@@ -107,7 +109,11 @@ export class Client {
         );
       }
     }
-    const { apiKey, timeout = DEFAULT_TIMEOUT, fetch, jsonEncoder, headers } = options;
+    const { apiKey, timeout = DEFAULT_TIMEOUT, fetch, jsonEncoder, headers, format = "v6" } =
+      options;
+    if (format !== "v6" && format !== "legacy") {
+      throw new TypeError(`Client: format must be "v6" or "legacy", got ${describe(format)}`);
+    }
     if (fetch !== undefined && typeof fetch !== "function") {
       throw new TypeError(`Client: fetch must be a function, got ${describe(fetch)}`);
     }
@@ -124,11 +130,12 @@ export class Client {
     this.#timeout = timeoutArg("Client", timeout);
     this.#encoder = jsonEncoder ?? JSON.stringify;
     const base = parseAddress(address);
-    const headerSet = buildHeaders(apiKey, headers);
+    const headerSet = buildHeaders(apiKey, headers, format === "legacy");
     this.#transport = tls && tlsTransport(tls);
     this.#endpoint = {
       base,
       headers: headerSet,
+      legacy: format === "legacy",
       fetch: fetch ?? this.#transport?.fetch ?? globalThis.fetch.bind(globalThis),
       // The built-in transports honour the signal while reading the body.
       native: fetch === undefined,
@@ -518,16 +525,33 @@ export class Client {
     const commands = batch.commands.slice();
     const timeout = this.#controls("send", options);
     if (commands.length === 0) return [];
-    const parts = commands.map(({ method, params }, i) =>
-      this.#encode(`send: command ${i} (${method})`, { [method]: params })
-    );
-    const body = `{"commands":[${parts.join(",")}]${parallel ? ',"parallel":true' : ""}}`;
+    const legacy = this.#endpoint.legacy;
+    if (legacy && parallel) {
+      throw new TypeError("send: parallel is not available in the legacy format");
+    }
+    const parts = commands.map(({ method, params }, i) => {
+      const what = `send: command ${i} (${method})`;
+      return legacy
+        ? legacyCommand(method, this.#encode(what, params), i + 1)
+        : this.#encode(what, { [method]: params });
+    });
+    const body = legacy
+      ? parts.join("\n")
+      : `{"commands":[${parts.join(",")}]${parallel ? ',"parallel":true' : ""}}`;
     this.#checkOpen("send");
+    if (legacy) {
+      const text = await request(this.#endpoint, "batch", body, timeout, options?.signal);
+      try {
+        return decodeReplies(commands, legacyReplies(text, commands.length), () => "result");
+      } catch (err) {
+        throw malformedResult("batch", this.#endpoint, err);
+      }
+    }
     const envelope = await post(this.#endpoint, "batch", body, timeout, options?.signal);
     try {
-      return decodeReplies(commands, envelope.replies);
+      return decodeReplies(commands, envelope.replies, (method) => method);
     } catch (err) {
-      throw malformedResult("batch", this.#endpoint.base, err);
+      throw malformedResult("batch", this.#endpoint, err);
     }
   }
 
@@ -542,14 +566,15 @@ export class Client {
     caller = JS_NAMES[method] ?? method,
   ): Promise<T> {
     const timeout = this.#controls(caller, options);
-    const body = this.#encode(caller, params);
+    const json = this.#encode(caller, params);
+    const body = this.#endpoint.legacy ? legacyCommand(method, json) : json;
     this.#checkOpen(method);
     const envelope = await post(this.#endpoint, method, body, timeout, options?.signal);
     try {
       if (envelope.result === undefined) throw new SyntaxError("no result and no error");
       return decodeResult(method, params, envelope.result) as T;
     } catch (err) {
-      throw malformedResult(method, this.#endpoint.base, err);
+      throw malformedResult(method, this.#endpoint, err);
     }
   }
 
@@ -594,7 +619,16 @@ export class Client {
   }
 }
 
-function decodeReplies(commands: readonly { method: string; params: Params }[], replies: unknown) {
+/**
+ * Maps batch replies to typed replies, in command order. A success holds its
+ * result under `key(method)`: the method's name in the v6 format, `result` in
+ * the legacy one.
+ */
+function decodeReplies(
+  commands: readonly { method: string; params: Params }[],
+  replies: unknown,
+  key: (method: string) => string,
+) {
   if (!Array.isArray(replies) || replies.length !== commands.length) {
     throw new SyntaxError(
       `${Array.isArray(replies) ? replies.length : "no"} replies for ${commands.length} commands`,
@@ -608,8 +642,9 @@ function decodeReplies(commands: readonly { method: string; params: Params }[], 
     if (reply.error !== undefined) {
       return { ok: false, method, error: toResponseError(method, reply.error) };
     }
-    if (reply[method] === undefined) throw new SyntaxError(`reply ${i} has no ${method} result`);
-    return { ok: true, method, result: decodeResult(method, params, reply[method]) } as BatchReply;
+    const result = reply[key(method)];
+    if (result === undefined) throw new SyntaxError(`reply ${i} has no ${method} result`);
+    return { ok: true, method, result: decodeResult(method, params, result) } as BatchReply;
   });
 }
 
@@ -638,7 +673,7 @@ function parseAddress(address: string | URL): string {
   return `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
 }
 
-function buildHeaders(apiKey: unknown, extra: unknown): Headers {
+function buildHeaders(apiKey: unknown, extra: unknown, legacy: boolean): Headers {
   if (apiKey !== undefined && (typeof apiKey !== "string" || apiKey === "")) {
     // Only the type: the value is (or contains) a secret.
     const got = apiKey === "" ? "an empty string" : `a value of type ${typeof apiKey}`;
@@ -662,7 +697,9 @@ function buildHeaders(apiKey: unknown, extra: unknown): Headers {
   }
   if (apiKey !== undefined) {
     try {
-      headers.set("X-API-Key", apiKey);
+      // Centrifugo v3/v4, which only speak the legacy format, only read this form.
+      if (legacy) headers.set("Authorization", `apikey ${apiKey}`);
+      else headers.set("X-API-Key", apiKey);
     } catch {
       // The message of the underlying error could echo the key.
       throw new TypeError("Client: apiKey contains characters not allowed in an HTTP header");

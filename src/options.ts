@@ -70,6 +70,15 @@ export interface ClientOptions {
   cert?: string;
   /** Private key (PEM) of the client certificate `cert`. */
   key?: string;
+  /**
+   * The API format: `"v6"` (default; `POST {address}/{method}`, batches to
+   * `{address}/batch`) or `"legacy"`: every command as `{"method", "params"}`
+   * to `{address}` itself, batches newline-delimited, the key sent as
+   * `Authorization: apikey <key>`. Use `"legacy"` for Centrifugo v3 and v4,
+   * which speak nothing else (v5 and v6 still serve it). `parallel` batches
+   * are not available in the legacy format.
+   */
+  format?: "v6" | "legacy";
 }
 
 /**

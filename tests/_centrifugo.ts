@@ -167,6 +167,20 @@ export async function startCentrifugo(
 
 class PortTakenError extends Error {}
 
+/**
+ * Starts several servers at once; if any fails to start, stops the others
+ * before rethrowing, so a failed start leaves nothing running.
+ */
+export async function startMany(
+  ...specs: [overrides?: Record<string, unknown>, tls?: ServerTls][]
+): Promise<Centrifugo[]> {
+  const settled = await Promise.allSettled(specs.map((spec) => startCentrifugo(...spec)));
+  const failed = settled.find((r) => r.status === "rejected");
+  if (!failed) return settled.map((r) => (r as PromiseFulfilledResult<Centrifugo>).value);
+  await Promise.all(settled.map((r) => r.status === "fulfilled" ? r.value.stop() : undefined));
+  throw failed.reason;
+}
+
 async function startOnce(
   bin: string,
   overrides: Record<string, unknown>,
@@ -189,10 +203,16 @@ async function startOnce(
     };
   }
   await Deno.writeTextFile(config, JSON.stringify(settings));
-  // The shell runs Centrifugo and kills it as soon as this process is gone.
-  const watchdog = 'c="$1"; shift; "$c" "$@" & pid=$!; trap \'kill $pid 2>/dev/null\' TERM INT; ' +
-    'while kill -0 "$WATCH_PID" 2>/dev/null && kill -0 $pid 2>/dev/null; do sleep 0.5; done; ' +
-    "kill $pid 2>/dev/null; wait $pid";
+  // The shell runs Centrifugo, and a watchdog beside it kills Centrifugo as
+  // soon as this process is gone. The watchdog is its own process with its own
+  // stdio, so it outlives the shell when `deno test` kills the shell on exit.
+  const watchdog = [
+    'c="$1"; shift; "$c" "$@" & pid=$!',
+    '( while kill -0 "$WATCH_PID" && kill -0 $pid; do sleep 0.5; done; kill $pid ) >/dev/null 2>&1 &',
+    "trap 'kill $pid 2>/dev/null' TERM INT",
+    // The first wait returns when the trap runs; the second until Centrifugo has exited.
+    "wait $pid; wait $pid",
+  ].join("\n");
   const child = new Deno.Command("sh", {
     args: ["-c", watchdog, "sh", bin, "--config", config],
     cwd: dir,

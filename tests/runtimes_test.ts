@@ -5,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import ts from "npm:typescript@5.9.3";
-import { API_KEY, startCentrifugo } from "./_centrifugo.ts";
+import { API_KEY, startMany } from "./_centrifugo.ts";
 import { makeCerts } from "./_certs.ts";
 import { buildNpm } from "./runtimes/build_npm.ts";
 
@@ -50,17 +50,12 @@ Deno.test("the emitted declarations type-check for a Node user without Deno type
 Deno.test("the cross-runtime suite passes on Node and Bun", async (t) => {
   const npm = await buildNpm();
   const certs = await makeCerts();
-  const servers = await Promise.all([
-    startCentrifugo(),
-    startCentrifugo({}, { ...certs.server, ca: certs.ca }),
-    startCentrifugo({}, { ...certs.otherHost, ca: certs.ca }),
-    startCentrifugo({}, {
-      ...certs.server,
-      ca: certs.ca,
-      clientCa: certs.ca,
-      client: certs.client,
-    }),
-  ]);
+  const servers = await startMany(
+    [],
+    [{}, { ...certs.server, ca: certs.ca }],
+    [{}, { ...certs.otherHost, ca: certs.ca }],
+    [{}, { ...certs.server, ca: certs.ca, clientCa: certs.ca, client: certs.client }],
+  );
   const [plain, tls, other, mtls] = servers;
   try {
     for (const [name, command] of RUNTIMES) {

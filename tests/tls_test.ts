@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 import { Client, RequestError, RequestTimeoutError } from "@aiocent/aiocent";
-import { API_KEY, startCentrifugo } from "./_centrifugo.ts";
+import { API_KEY, type Centrifugo, startCentrifugo, startMany } from "./_centrifugo.ts";
 import { makeCerts } from "./_certs.ts";
 import { startCountingProxy } from "./_proxy.ts";
 
@@ -32,8 +32,10 @@ async function works(client: Client, channel: string) {
 }
 
 Deno.test("TLS against a real Centrifugo", async (t) => {
-  const server = await startCentrifugo({}, { ...certs.server, ca: certs.ca });
-  const other = await startCentrifugo({}, { ...certs.otherHost, ca: certs.ca });
+  const [server, other] = await startMany(
+    [{}, { ...certs.server, ca: certs.ca }],
+    [{}, { ...certs.otherHost, ca: certs.ca }],
+  ) as [Centrifugo, Centrifugo];
   const clients: Client[] = [];
   const client = (address: string, options: ConstructorParameters<typeof Client>[1] = {}) => {
     const made = new Client(address, { apiKey: API_KEY, timeout: 5000, ...options });

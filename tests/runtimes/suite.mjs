@@ -199,6 +199,17 @@ await test("batch: replies in order, per-command errors", async () => {
   assert.deepEqual(await api.send(new Batch()), []);
 });
 
+await test("the legacy format: a call and a batch", async () => {
+  const legacy = client(env.CENTRIFUGO_API, { format: "legacy" });
+  const { offset } = await legacy.publish(`${R}rt-legacy`, { v: 1 });
+  assert.equal(offset, 1);
+  const replies = await legacy.send(
+    new Batch().history(`${R}rt-legacy`, { limit: -1 }).publish("nosuchns:x", 1),
+  );
+  assert.deepEqual(replies[0].result.publications.map((p) => p.data), [{ v: 1 }]);
+  assert.equal(replies[1].error.code, 102);
+});
+
 await test("bad input is a TypeError before sending", async () => {
   await assert.rejects(api.publish("", 1), TypeError);
   await assert.rejects(api.history("x", { limit: 1.5 }), TypeError);
