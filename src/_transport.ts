@@ -33,6 +33,38 @@ const HINTS: Record<number, string> = {
   405: "the address does not accept POST: is it Centrifugo's API endpoint?",
 };
 
+/**
+ * The time budget of one call, shared by all its attempts: the call's
+ * timeout (one timer for the whole call) and the caller's signal.
+ */
+export interface Deadline {
+  /** The call's timeout in ms (`Infinity` for none). */
+  timeout: number;
+  /** Fires when the timeout expires. */
+  timer: AbortSignal | undefined;
+  /** The caller's signal. */
+  user: AbortSignal | undefined;
+  /** Fires on either. */
+  signal: AbortSignal | undefined;
+  /** `performance.now()` when the call started. */
+  started: number;
+}
+
+/** Starts the budget of a call. */
+export function deadline(timeout: number, user: AbortSignal | undefined): Deadline {
+  const timer = Number.isFinite(timeout) ? AbortSignal.timeout(timeout) : undefined;
+  const signal = timer && user ? AbortSignal.any([timer, user]) : timer ?? user;
+  return { timeout, timer, user, signal, started: performance.now() };
+}
+
+/**
+ * Errors worth another attempt: the connection failed or broke, an attempt
+ * timed out (not the call), or the server said it is overloaded or a gateway
+ * failed (429, 502, 503, 504). Only the retry loop reads it.
+ */
+export const RETRYABLE: WeakSet<Error> = new WeakSet();
+const RETRY_STATUSES = new Set([429, 502, 503, 504]);
+
 /** The URL a method is posted to. */
 export function urlOf(endpoint: Endpoint, method: string): string {
   return endpoint.legacy ? endpoint.base : `${endpoint.base}/${method}`;
@@ -46,10 +78,10 @@ export async function post(
   endpoint: Endpoint,
   method: string,
   body: string,
-  timeout: number,
-  signal: AbortSignal | undefined,
+  budget: Deadline,
+  attemptTimeout?: number,
 ): Promise<Record<string, unknown>> {
-  return parse(method, endpoint, await request(endpoint, method, body, timeout, signal));
+  return parse(method, endpoint, await request(endpoint, method, body, budget, attemptTimeout));
 }
 
 /**
@@ -61,36 +93,58 @@ export async function request(
   endpoint: Endpoint,
   method: string,
   body: string,
-  timeout: number,
-  signal: AbortSignal | undefined,
+  budget: Deadline,
+  attemptTimeout?: number,
 ): Promise<string> {
   const url = urlOf(endpoint, method);
   const where = `POST ${url}`;
-  if (signal?.aborted) {
-    throw new RequestError(`${method}: ${where} aborted before it was sent`, {
-      method,
-      cause: signal.reason,
-    });
-  }
-  const timer = Number.isFinite(timeout) ? AbortSignal.timeout(timeout) : undefined;
-  const combined = timer && signal ? AbortSignal.any([timer, signal]) : timer ?? signal;
+  if (budget.signal?.aborted) throw abortError(method, where, budget, " before it was sent");
+  const attempt = attemptTimeout === undefined ? undefined : AbortSignal.timeout(attemptTimeout);
+  const signal = attempt && budget.signal
+    ? AbortSignal.any([budget.signal, attempt])
+    : attempt ?? budget.signal;
   try {
-    const exchange = send(endpoint, url, method, where, body, combined);
-    return endpoint.native || !combined ? await exchange : await race(exchange, combined);
+    const exchange = send(endpoint, url, method, where, body, signal);
+    return endpoint.native || !signal ? await exchange : await race(exchange, signal);
   } catch (err) {
     if (err instanceof CentError) throw err;
-    if (timer?.aborted) {
-      throw new RequestTimeoutError(`${method}: ${where} timed out after ${timeout} ms`, {
-        method,
-        timeout,
-        cause: timer.reason,
-      });
+    if (budget.signal?.aborted) throw abortError(method, where, budget);
+    if (attempt?.aborted) {
+      const error = new RequestTimeoutError(
+        `${method}: ${where} attempt timed out after ${attemptTimeout} ms`,
+        { method, timeout: attemptTimeout!, cause: attempt.reason },
+      );
+      RETRYABLE.add(error);
+      throw error;
     }
-    if (signal?.aborted) {
-      throw new RequestError(`${method}: ${where} aborted`, { method, cause: signal.reason });
-    }
-    throw new RequestError(`${method}: ${where} failed: ${reason(err)}`, { method, cause: err });
+    const why = reason(err);
+    const error = new RequestError(`${method}: ${where} failed: ${why}`, { method, cause: err });
+    if (!why.startsWith(TLS_PREFIX)) RETRYABLE.add(error);
+    throw error;
   }
+}
+
+/**
+ * The error of a call its deadline stopped: RequestTimeoutError when the
+ * timeout expired, else RequestError with the caller's abort reason as cause.
+ */
+export function abortError(
+  method: string,
+  where: string,
+  budget: Deadline,
+  when = "",
+): RequestError {
+  if (budget.timer?.aborted) {
+    return new RequestTimeoutError(`${method}: ${where} timed out after ${budget.timeout} ms`, {
+      method,
+      timeout: budget.timeout,
+      cause: budget.timer.reason,
+    });
+  }
+  return new RequestError(`${method}: ${where} aborted${when}`, {
+    method,
+    cause: budget.user?.reason,
+  });
 }
 
 async function send(
@@ -113,11 +167,13 @@ async function send(
   const excerpt = await readExcerpt(response);
   const hint = HINTS[response.status];
   const status = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ""}`;
-  throw new RequestError(
+  const error = new RequestError(
     `${method}: ${where} answered ${status}${hint ? ` (${hint})` : ""}` +
       (excerpt ? `: ${excerpt}` : ""),
     { method, status: response.status, body: excerpt },
   );
+  if (RETRY_STATUSES.has(response.status)) RETRYABLE.add(error);
+  throw error;
 }
 
 /** Reads at most EXCERPT_BYTES of the body, then cancels the rest. */
@@ -202,9 +258,11 @@ function reason(err: unknown): string {
   const code = (err as { code?: unknown }).code;
   // Runtimes word these differently (rustls, OpenSSL, BoringSSL); say it plainly.
   return TLS_REJECTED.test(`${text} ${typeof code === "string" ? code : ""}`)
-    ? `TLS certificate rejected (${text})`
+    ? `${TLS_PREFIX} (${text})`
     : text;
 }
+
+const TLS_PREFIX = "TLS certificate rejected";
 
 const TLS_REJECTED =
   /certificate|CERT_|UnknownIssuer|NotValidForName|self[- ]signed|unable to verify|altnames|SSL/i;

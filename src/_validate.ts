@@ -20,7 +20,7 @@ export type FieldKind =
 export type Fields = Readonly<Record<string, FieldKind>>;
 
 /** Per-call controls: read by the transport, never sent. */
-const CONTROLS = new Set(["signal", "timeout"]);
+const CONTROLS = new Set(["signal", "timeout", "retry"]);
 
 /**
  * Checks an options object that holds only per-call controls (`call`, and

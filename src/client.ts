@@ -5,12 +5,13 @@
  */
 
 import { build, decodeResult, type Params, toResponseError } from "./_commands.ts";
-import { type Endpoint, malformedResult, post, request } from "./_transport.ts";
+import { deadline, type Endpoint, malformedResult, post, request, urlOf } from "./_transport.ts";
+import { NEEDS_KEY, RETRY_SAFE, type RetryPolicy, retryPolicy, withRetries } from "./_retry.ts";
 import { legacyCommand, legacyReplies } from "./_legacy.ts";
 import { type TlsSettings, tlsTransport, type Transport } from "./_tls.ts";
 import { controlsArg, describe, timeoutArg } from "./_validate.ts";
 import { RequestError } from "./errors.ts";
-import { Batch, type BatchReply } from "./batch.ts";
+import { Batch, type BatchCommand, type BatchReply } from "./batch.ts";
 import type { CallOptions, ClientOptions, SendOptions } from "./options.ts";
 import type {
   BroadcastOptions,
@@ -49,6 +50,7 @@ const OPTION_NAMES = new Set([
   "cert",
   "key",
   "format",
+  "retry",
 ]);
 
 /**
@@ -82,6 +84,7 @@ export class Client {
   #timeout: number;
   #encoder: (value: unknown) => string;
   #transport: Transport | undefined;
+  #retry: RetryPolicy | undefined;
   #closed = false;
 
   /**
@@ -128,6 +131,7 @@ export class Client {
       );
     }
     this.#timeout = timeoutArg("Client", timeout);
+    this.#retry = retryPolicy("Client", options.retry);
     this.#encoder = jsonEncoder ?? JSON.stringify;
     const base = parseAddress(address);
     const headerSet = buildHeaders(apiKey, headers, format === "legacy");
@@ -522,8 +526,12 @@ export class Client {
     if (parallel !== undefined && typeof parallel !== "boolean") {
       throw new TypeError(`send: option parallel must be a boolean, got ${describe(parallel)}`);
     }
-    const commands = batch.commands.slice();
-    const timeout = this.#controls("send", options);
+    const { timeout, retry } = this.#controls("send", options);
+    // A batch is retried only when every command is safe to repeat.
+    const policy = retry && batch.commands.every((c) => RETRY_SAFE.has(c.method))
+      ? retry
+      : undefined;
+    const commands = policy ? batch.commands.map(withKey) : batch.commands.slice();
     if (commands.length === 0) return [];
     const legacy = this.#endpoint.legacy;
     if (legacy && parallel) {
@@ -539,19 +547,21 @@ export class Client {
       ? parts.join("\n")
       : `{"commands":[${parts.join(",")}]${parallel ? ',"parallel":true' : ""}}`;
     this.#checkOpen("send");
-    if (legacy) {
-      const text = await request(this.#endpoint, "batch", body, timeout, options?.signal);
-      try {
-        return decodeReplies(commands, legacyReplies(text, commands.length), () => "result");
-      } catch (err) {
-        throw malformedResult("batch", this.#endpoint, err);
-      }
-    }
-    const envelope = await post(this.#endpoint, "batch", body, timeout, options?.signal);
+    const endpoint = this.#endpoint;
+    const budget = deadline(timeout, options?.signal);
+    const attempt = (): Promise<string | Record<string, unknown>> =>
+      legacy
+        ? request(endpoint, "batch", body, budget, policy?.attemptTimeout)
+        : post(endpoint, "batch", body, budget, policy?.attemptTimeout);
+    const answer = policy
+      ? await withRetries(policy, budget, "batch", `POST ${urlOf(endpoint, "batch")}`, attempt)
+      : await attempt();
     try {
-      return decodeReplies(commands, envelope.replies, (method) => method);
+      return legacy
+        ? decodeReplies(commands, legacyReplies(answer as string, commands.length), () => "result")
+        : decodeReplies(commands, (answer as Record<string, unknown>).replies, (m) => m);
     } catch (err) {
-      throw malformedResult("batch", this.#endpoint, err);
+      throw malformedResult("batch", endpoint, err);
     }
   }
 
@@ -565,11 +575,23 @@ export class Client {
     options: CallOptions | undefined,
     caller = JS_NAMES[method] ?? method,
   ): Promise<T> {
-    const timeout = this.#controls(caller, options);
-    const json = this.#encode(caller, params);
-    const body = this.#endpoint.legacy ? legacyCommand(method, json) : json;
+    const { timeout, retry } = this.#controls(caller, options);
+    const policy = retry && RETRY_SAFE.has(method) ? retry : undefined;
+    const wire = policy ? withKey({ method, params }).params : params;
+    const json = this.#encode(caller, wire);
+    const endpoint = this.#endpoint;
+    const body = endpoint.legacy ? legacyCommand(method, json) : json;
     this.#checkOpen(method);
-    const envelope = await post(this.#endpoint, method, body, timeout, options?.signal);
+    const budget = deadline(timeout, options?.signal);
+    const envelope = policy
+      ? await withRetries(
+        policy,
+        budget,
+        method,
+        `POST ${urlOf(endpoint, method)}`,
+        () => post(endpoint, method, body, budget, policy.attemptTimeout),
+      )
+      : await post(endpoint, method, body, budget);
     try {
       if (envelope.result === undefined) throw new SyntaxError("no result and no error");
       return decodeResult(method, params, envelope.result) as T;
@@ -584,13 +606,19 @@ export class Client {
     }
   }
 
-  /** Checks the per-call controls and returns the call's timeout. */
-  #controls(method: string, options: CallOptions | undefined): number {
+  /** Checks the per-call controls; returns the call's timeout and retry policy. */
+  #controls(
+    method: string,
+    options: CallOptions | undefined,
+  ): { timeout: number; retry: RetryPolicy | undefined } {
     const signal = options?.signal;
     if (signal !== undefined && !(signal instanceof AbortSignal)) {
       throw new TypeError(`${method}: signal must be an AbortSignal, got ${describe(signal)}`);
     }
-    return options?.timeout === undefined ? this.#timeout : timeoutArg(method, options.timeout);
+    return {
+      timeout: options?.timeout === undefined ? this.#timeout : timeoutArg(method, options.timeout),
+      retry: options?.retry === undefined ? this.#retry : retryPolicy(method, options.retry),
+    };
   }
 
   #encode(what: string, value: unknown): string {
@@ -617,6 +645,21 @@ export class Client {
   [Symbol.for("nodejs.util.inspect.custom")](): string {
     return `Client { address: ${JSON.stringify(this.#endpoint.base)} }`;
   }
+}
+
+/**
+ * A command with an idempotency_key when its method needs one to be retried
+ * and the caller gave none: the same key goes with every attempt, so
+ * Centrifugo keeps the publication once however many attempts reach it.
+ */
+function withKey(command: BatchCommand): BatchCommand {
+  if (!NEEDS_KEY.has(command.method) || command.params.idempotency_key !== undefined) {
+    return command;
+  }
+  return {
+    method: command.method,
+    params: { ...command.params, idempotency_key: crypto.randomUUID() },
+  };
 }
 
 /**

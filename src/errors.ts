@@ -28,6 +28,12 @@
  */
 export class CentError extends Error {
   /**
+   * How many attempts the call made before it failed: more than 1 only when
+   * the call was retried (see the `retry` option).
+   */
+  attempts = 1;
+
+  /**
    * Creates the error.
    *
    * @param message What went wrong.

@@ -79,6 +79,43 @@ export interface ClientOptions {
    * are not available in the legacy format.
    */
   format?: "v6" | "legacy";
+  /**
+   * Retry calls that failed on the way (the connection failed or broke, an
+   * `attemptTimeout` expired, or HTTP 429, 502, 503, 504), with exponential
+   * backoff and full jitter, all within the call's `timeout` (default: off).
+   * Only methods that are safe to repeat are retried: everything but `rpc`
+   * and methods unknown to this library. `publish` and `broadcast` are
+   * retried with an `idempotency_key`; when the caller gave none, the client
+   * adds a random one, so Centrifugo stores a retried publication once.
+   * Errors say how many attempts were made (`attempts`).
+   */
+  retry?: RetryOptions | false;
+}
+
+/**
+ * Opt-in retries (see {@linkcode ClientOptions.retry}): exponential backoff
+ * with full jitter, within the call's `timeout` and `signal`.
+ *
+ * @example Up to 4 attempts, 50 ms to 1 s apart, each attempt at most 2 s
+ * ```ts
+ * import type { RetryOptions } from "@aiocent/aiocent";
+ *
+ * const retry: RetryOptions = { attempts: 4, minDelay: 50, maxDelay: 1000, attemptTimeout: 2000 };
+ * ```
+ */
+export interface RetryOptions {
+  /** Attempts in total, the first included (1 to 100; 1 means no retries). */
+  attempts: number;
+  /** Upper bound of the first backoff, in ms (default 100); it doubles per retry. */
+  minDelay?: number;
+  /** Upper bound of any backoff, in ms (default 5000). */
+  maxDelay?: number;
+  /**
+   * Time allowed for each attempt, in ms. An attempt that takes longer is
+   * abandoned and retried; without it an attempt may use the call's whole
+   * `timeout`.
+   */
+  attemptTimeout?: number;
 }
 
 /**
@@ -98,8 +135,13 @@ export interface ClientOptions {
 export interface CallOptions {
   /** Aborts the call; it then rejects with a `RequestError` whose `cause` is the signal's reason. */
   signal?: AbortSignal;
-  /** Time allowed for this call in milliseconds, instead of the client's `timeout`. */
+  /**
+   * Time allowed for this call in milliseconds, instead of the client's
+   * `timeout`. With retries it bounds all attempts together.
+   */
   timeout?: number;
+  /** Retries for this call, instead of the client's `retry` (`false`: none). */
+  retry?: RetryOptions | false;
 }
 
 /**

@@ -267,7 +267,7 @@ Deno.test("bad controls of a call", async (t) => {
       [(api) => api.call("info", {}, "x"), /^call: options must be a plain object/],
       [
         (api) => api.send(new Batch().info(), { paralel: true }),
-        /^send: unknown option paralel; known options: signal, timeout, parallel$/,
+        /^send: unknown option paralel; known options: signal, timeout, retry, parallel$/,
       ],
     ]);
   });

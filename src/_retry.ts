@@ -1,0 +1,128 @@
+// Opt-in retries: exponential backoff with full jitter, bounded by the call's
+// deadline. Which errors are worth another attempt is decided where they are
+// made (RETRYABLE in _transport.ts); which methods may be sent twice, here.
+
+import type { CentError } from "./errors.ts";
+import type { RetryOptions } from "./options.ts";
+import { abortError, type Deadline, RETRYABLE } from "./_transport.ts";
+import { describe } from "./_validate.ts";
+
+/** A checked retry policy. */
+export interface RetryPolicy {
+  attempts: number;
+  minDelay: number;
+  maxDelay: number;
+  attemptTimeout: number | undefined;
+}
+
+/**
+ * Methods whose effect is the same when they reach Centrifugo twice. publish
+ * and broadcast are among them only with an idempotency_key, which the client
+ * adds when the caller gave none. rpc and methods unknown to this library are
+ * never retried: their effects are not known.
+ */
+export const RETRY_SAFE: ReadonlySet<string> = new Set([
+  "publish",
+  "broadcast",
+  "subscribe",
+  "unsubscribe",
+  "disconnect",
+  "refresh",
+  "presence",
+  "presence_stats",
+  "history",
+  "history_remove",
+  "channels",
+  "info",
+]);
+
+/** Methods that need an idempotency_key to be retried. */
+export const NEEDS_KEY: ReadonlySet<string> = new Set(["publish", "broadcast"]);
+
+const MAX_ATTEMPTS = 100;
+
+/** Checks a `retry` option; `false` and `undefined` mean no retries. */
+export function retryPolicy(what: string, value: unknown): RetryPolicy | undefined {
+  if (value === undefined || value === false) return undefined;
+  const fail = (detail: string): never => {
+    throw new TypeError(`${what}: retry ${detail}`);
+  };
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    fail(
+      `must be false or { attempts, minDelay?, maxDelay?, attemptTimeout? }, got ${
+        describe(value)
+      }`,
+    );
+  }
+  const { attempts, minDelay = 100, maxDelay = 5000, attemptTimeout, ...rest } =
+    value as RetryOptions;
+  const unknown = Object.keys(rest);
+  if (unknown.length > 0) fail(`has unknown option ${unknown[0]}`);
+  if (!Number.isInteger(attempts) || attempts < 1 || attempts > MAX_ATTEMPTS) {
+    fail(`attempts must be an integer from 1 to ${MAX_ATTEMPTS}, got ${describe(attempts)}`);
+  }
+  if (typeof minDelay !== "number" || !(minDelay >= 0) || !Number.isFinite(minDelay)) {
+    fail(`minDelay must be a non-negative number of ms, got ${describe(minDelay)}`);
+  }
+  if (typeof maxDelay !== "number" || !(maxDelay >= minDelay) || !Number.isFinite(maxDelay)) {
+    fail(`maxDelay must be a number of ms not below minDelay, got ${describe(maxDelay)}`);
+  }
+  if (
+    attemptTimeout !== undefined && (typeof attemptTimeout !== "number" || !(attemptTimeout > 0))
+  ) {
+    fail(`attemptTimeout must be a positive number of ms, got ${describe(attemptTimeout)}`);
+  }
+  return attempts === 1 ? undefined : { attempts, minDelay, maxDelay, attemptTimeout };
+}
+
+/**
+ * Runs `attempt` until it succeeds, fails with an error not worth retrying,
+ * runs out of attempts, or the next backoff would overrun the deadline. The
+ * error thrown records how many attempts were made.
+ */
+export async function withRetries<T>(
+  policy: RetryPolicy,
+  budget: Deadline,
+  method: string,
+  where: string,
+  attempt: () => Promise<T>,
+): Promise<T> {
+  for (let n = 1;; n++) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (n >= policy.attempts || !(err instanceof Error) || !RETRYABLE.has(err)) {
+        throw counted(err, n);
+      }
+      // Full jitter: a random delay up to the exponential cap.
+      const delay = Math.random() * Math.min(policy.maxDelay, policy.minDelay * 2 ** (n - 1));
+      const left = budget.timeout - (performance.now() - budget.started);
+      if (delay >= left) throw counted(err, n);
+      if (!await sleep(delay, budget.signal)) throw counted(abortError(method, where, budget), n);
+    }
+  }
+}
+
+/** Sets the attempt count on a CentError. */
+function counted(err: unknown, attempts: number): unknown {
+  if (err instanceof Error && "attempts" in err) {
+    (err as { attempts: number } & CentError).attempts = attempts;
+  }
+  return err;
+}
+
+/** Waits `ms`; resolves false instead if `signal` aborts first. */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
+  if (signal?.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve(true);
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
