@@ -62,7 +62,13 @@ export {
   RequestTimeoutError,
   ResponseError,
 } from "./src/errors.ts";
-export type { CallOptions, ClientOptions, FetchLike, SendOptions } from "./src/options.ts";
+export type {
+  CallOptions,
+  ClientOptions,
+  FetchLike,
+  RetryOptions,
+  SendOptions,
+} from "./src/options.ts";
 export {
   connectionToken,
   type ConnectionTokenClaims,
