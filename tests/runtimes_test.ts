@@ -12,15 +12,17 @@ import { buildNpm } from "./runtimes/build_npm.ts";
 const root = new URL("../", import.meta.url).pathname;
 
 /**
- * The runtimes to run the suite on: name, command. `node` and `bun` must be
- * on PATH; a second Node (22, installed by .ci/run from npm) runs when
- * $NODE22_BIN names it.
+ * The runtimes to run the suite on: name, command and arguments, and whether
+ * it imports the emitted JavaScript (Node, Bun) or the TypeScript source (Deno,
+ * as JSR serves it to Deno). `node` and `bun` must be on PATH; a second Node
+ * (22, installed by .ci/run from npm) runs when $NODE22_BIN names it.
  */
-const RUNTIMES: [string, string][] = [
-  ["node", "node"],
-  ["bun", "bun"],
+const RUNTIMES: { name: string; command: string; args: string[]; source: boolean }[] = [
+  { name: "node", command: "node", args: [], source: false },
+  { name: "bun", command: "bun", args: [], source: false },
+  { name: "deno", command: Deno.execPath(), args: ["run", "--allow-all"], source: true },
   ...(Deno.env.get("NODE22_BIN")
-    ? [["node 22", Deno.env.get("NODE22_BIN")!] as [string, string]]
+    ? [{ name: "node 22", command: Deno.env.get("NODE22_BIN")!, args: [], source: false }]
     : []),
 ];
 
@@ -47,7 +49,7 @@ Deno.test("the emitted declarations type-check for a Node user without Deno type
   assert.ok(program.getSourceFiles().some((f) => f.fileName === `${npm}/src/client.d.ts`));
 });
 
-Deno.test("the cross-runtime suite passes on Node and Bun", async (t) => {
+Deno.test("the cross-runtime suite passes on Node, Bun and Deno", async (t) => {
   const npm = await buildNpm();
   const certs = await makeCerts();
   const servers = await startMany(
@@ -58,12 +60,12 @@ Deno.test("the cross-runtime suite passes on Node and Bun", async (t) => {
   );
   const [plain, tls, other, mtls] = servers;
   try {
-    for (const [name, command] of RUNTIMES) {
+    for (const { name, command, args, source } of RUNTIMES) {
       await t.step(name, async () => {
         const out = await new Deno.Command(command, {
-          args: [`${root}tests/runtimes/suite.mjs`],
+          args: [...args, `${root}tests/runtimes/suite.mjs`],
           env: {
-            AIOCENT_MODULE: new URL(`file://${npm}/mod.js`).href,
+            AIOCENT_MODULE: new URL(source ? `file://${root}mod.ts` : `file://${npm}/mod.js`).href,
             API_KEY,
             CENTRIFUGO_API: plain!.apiUrl,
             TLS_API: tls!.apiUrl,

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import http from "node:http";
 import net from "node:net";
 import { inspect } from "node:util";
+import { Buffer } from "node:buffer";
 
 const env = process.env;
 const {
@@ -21,7 +22,11 @@ const {
 
 // Runs share servers: a prefix keeps each run's channels apart.
 const R = `${Math.random().toString(36).slice(2, 8)}-`;
-const runtime = typeof Bun !== "undefined" ? `Bun ${Bun.version}` : `Node ${process.version}`;
+const runtime = typeof Bun !== "undefined"
+  ? `Bun ${Bun.version}`
+  : typeof Deno !== "undefined"
+  ? `Deno ${Deno.version.deno}`
+  : `Node ${process.version}`;
 const apiKey = env.API_KEY;
 const ca = env.CA_PEM;
 const clientCert = { cert: env.CLIENT_CERT, key: env.CLIENT_KEY };
@@ -217,6 +222,164 @@ await test("bad input is a TypeError before sending", async () => {
     () => new Batch().publish("x", 1, { skipHistory: true }),
     /did you mean skip_history/,
   );
+});
+
+/**
+ * A raw TCP server whose every connection is handled by `onSocket`, for faults
+ * below HTTP (and for status lines without bodies, exactly as written).
+ */
+async function rawServer(onSocket) {
+  const sockets = new Set();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on("error", () => {});
+    socket.on("close", () => sockets.delete(socket));
+    socket.once("data", () => onSocket(socket));
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    api: `http://127.0.0.1:${server.address().port}/api`,
+    async close() {
+      for (const s of sockets) s.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+/** Answers with a fixed response, encoded once (some are 30 MB). */
+const reply = (status, body = "", type = "text/plain") => {
+  const bytes = Buffer.concat([
+    Buffer.from(
+      `HTTP/1.1 ${status}\r\nContent-Type: ${type}\r\nContent-Length: ${
+        Buffer.byteLength(body)
+      }\r\n` +
+        `Connection: close\r\n\r\n`,
+    ),
+    Buffer.from(body),
+  ]);
+  return (socket) => socket.end(bytes);
+};
+const big = 30 * 1024 * 1024;
+const hugeResult = `{"result":{"publications":[{"data":"${
+  "x".repeat(big)
+}"}],"offset":1,"epoch":"e"}}`;
+
+// The fault matrix: each fault, the error class it must give and what its
+// message must say, within the timeout plus a margin.
+const TIMEOUT = 300;
+const MATRIX = [
+  ["slow headers", () => {}, RequestTimeoutError, /timed out after 300 ms/],
+  [
+    "slow body",
+    (s) => s.write('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{"res'),
+    RequestTimeoutError,
+    /timed out/,
+  ],
+  [
+    "reset mid-body",
+    (s) => {
+      s.write('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{"res');
+      setTimeout(() => s.destroy(), 20);
+    },
+    RequestError,
+    /failed/,
+  ],
+  ["closed without an answer", (s) => s.destroy(), RequestError, /failed/],
+  [
+    "400 text",
+    reply("400 Bad Request", "Bad Request\n"),
+    RequestError,
+    /HTTP 400 .*could not decode.*: Bad Request$/,
+  ],
+  [
+    "401 empty",
+    reply("401 Unauthorized"),
+    RequestError,
+    /HTTP 401 Unauthorized \(wrong or missing API key/,
+  ],
+  [
+    "404 empty",
+    reply("404 Not Found"),
+    RequestError,
+    /HTTP 404 Not Found \(unknown method, or the address/,
+  ],
+  ["405 empty", reply("405 Method Not Allowed"), RequestError, /HTTP 405 .*accept POST/],
+  [
+    "500 HTML",
+    reply("500 Internal Server Error", "<html><body><h1>Oops</h1></body></html>", "text/html"),
+    RequestError,
+    /HTTP 500 .*: <html><body><h1>Oops/,
+  ],
+  [
+    "503",
+    reply("503 Service Unavailable", "overloaded"),
+    RequestError,
+    /HTTP 503 Service Unavailable: overloaded$/,
+  ],
+  [
+    "invalid JSON",
+    reply("200 OK", "{not json", "application/json"),
+    RequestError,
+    /answered invalid JSON/,
+  ],
+  [
+    "JSON without result or error",
+    reply("200 OK", '{"foo":1}', "application/json"),
+    RequestError,
+    /unexpected result/,
+  ],
+  [
+    "a 30 MB error body",
+    reply("500 Internal Server Error", "e".repeat(big)),
+    RequestError,
+    /HTTP 500/,
+  ],
+];
+
+for (const [name, onSocket, errorClass, message, timeout = TIMEOUT] of MATRIX) {
+  await test(`fault: ${name}`, async () => {
+    const server = await rawServer(onSocket);
+    try {
+      const started = Date.now();
+      await assert.rejects(client(server.api, { timeout }).history("ch"), (err) => {
+        assert.ok(
+          err instanceof errorClass,
+          `expected ${errorClass.name}, got ${err?.name}: ${err?.message}`,
+        );
+        if (errorClass === RequestError) {
+          assert.ok(!(err instanceof RequestTimeoutError), err.message);
+        }
+        assert.match(err.message, message);
+        assert.match(err.message, /^history: POST http:\/\/127\.0\.0\.1:\d+\/api\/history /);
+        assert.doesNotMatch(err.message, new RegExp(apiKey));
+        return true;
+      });
+      assert.ok(Date.now() - started < timeout + 2000, `took ${Date.now() - started} ms`);
+    } finally {
+      await server.close();
+    }
+  });
+}
+
+await test("fault: a 30 MB result is read whole", async () => {
+  const server = await rawServer(reply("200 OK", hugeResult, "application/json"));
+  try {
+    const history = await client(server.api, { timeout: 20_000 }).history("ch");
+    assert.equal(history.publications[0].data.length, big);
+  } finally {
+    await server.close();
+  }
+});
+
+await test("fault: refused connection", async () => {
+  const server = await rawServer(() => {});
+  const api = server.api;
+  await server.close();
+  await assert.rejects(client(api, { timeout: TIMEOUT }).info(), (err) => {
+    assert.ok(err instanceof RequestError && !(err instanceof RequestTimeoutError));
+    assert.match(err.message, /^info: POST http:\/\/127\.0\.0\.1:\d+\/api\/info failed: /);
+    return true;
+  });
 });
 
 const fake = await startFake();
