@@ -118,9 +118,10 @@ export type BatchReply = BatchSuccess | BatchOtherSuccess | BatchFailure;
  *
  * @example Read the offset of a batched publish
  * ```ts
- * import { isSuccess, type BatchReply } from "@aiocent/aiocent";
+ * import { Batch, Client, isSuccess } from "@aiocent/aiocent";
  *
- * declare const reply: BatchReply;
+ * const client = new Client("http://localhost:8000/api", { apiKey: "secret" });
+ * const [reply] = await client.send(new Batch().publish("chat", { text: "hi" }));
  * if (isSuccess(reply, "publish")) console.log(reply.result.offset);
  * ```
  *
@@ -177,7 +178,7 @@ export class Batch {
   /**
    * Adds a `publish` command.
    *
-   * @example
+   * @example Add a publish without history
    * ```ts
    * import { Batch } from "@aiocent/aiocent";
    *
@@ -196,7 +197,7 @@ export class Batch {
   /**
    * Adds a `broadcast` command.
    *
-   * @example
+   * @example Add a broadcast
    * ```ts
    * import { Batch } from "@aiocent/aiocent";
    *
@@ -215,7 +216,7 @@ export class Batch {
   /**
    * Adds a `subscribe` command.
    *
-   * @example
+   * @example Add a server-side subscription
    * ```ts
    * import { Batch } from "@aiocent/aiocent";
    *
@@ -234,7 +235,7 @@ export class Batch {
   /**
    * Adds an `unsubscribe` command.
    *
-   * @example
+   * @example Add an unsubscribe
    * ```ts
    * import { Batch } from "@aiocent/aiocent";
    *
@@ -253,7 +254,7 @@ export class Batch {
   /**
    * Adds a `disconnect` command.
    *
-   * @example
+   * @example Add a disconnect with a reason
    * ```ts
    * import { Batch } from "@aiocent/aiocent";
    *
@@ -271,7 +272,7 @@ export class Batch {
   /**
    * Adds a `refresh` command.
    *
-   * @example
+   * @example Add a refresh
    * ```ts
    * import { Batch } from "@aiocent/aiocent";
    *
@@ -289,7 +290,7 @@ export class Batch {
   /**
    * Adds a `presence` command.
    *
-   * @example
+   * @example Add a presence query
    * ```ts
    * import { Batch } from "@aiocent/aiocent";
    *
@@ -306,7 +307,7 @@ export class Batch {
   /**
    * Adds a `presence_stats` command.
    *
-   * @example
+   * @example Add a presence count
    * ```ts
    * import { Batch } from "@aiocent/aiocent";
    *
@@ -323,7 +324,7 @@ export class Batch {
   /**
    * Adds a `history` command.
    *
-   * @example
+   * @example Add a history read
    * ```ts
    * import { Batch } from "@aiocent/aiocent";
    *
@@ -341,7 +342,7 @@ export class Batch {
   /**
    * Adds a `history_remove` command.
    *
-   * @example
+   * @example Add a history removal
    * ```ts
    * import { Batch } from "@aiocent/aiocent";
    *
@@ -358,7 +359,7 @@ export class Batch {
   /**
    * Adds a `channels` command.
    *
-   * @example
+   * @example Add a channels query
    * ```ts
    * import { Batch } from "@aiocent/aiocent";
    *
@@ -375,7 +376,7 @@ export class Batch {
   /**
    * Adds an `info` command.
    *
-   * @example
+   * @example Add an info query
    * ```ts
    * import { Batch } from "@aiocent/aiocent";
    *
@@ -391,7 +392,7 @@ export class Batch {
   /**
    * Adds an `rpc` command.
    *
-   * @example
+   * @example Add an RPC call
    * ```ts
    * import { Batch } from "@aiocent/aiocent";
    *

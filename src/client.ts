@@ -90,7 +90,7 @@ export class Client {
   /**
    * Creates a client. Nothing is sent until the first call.
    *
-   * @example
+   * @example Create a client
    * ```ts
    * import { Client } from "@aiocent/aiocent";
    *
@@ -157,7 +157,7 @@ export class Client {
    * reject with a {@linkcode RequestError}. Safe to call more than once.
    *
    * @example Close a client with its own CA
-   * ```ts
+   * ```ts no-run
    * import { Client } from "@aiocent/aiocent";
    *
    * const ca = "-----BEGIN CERTIFICATE-----\n...\n-----END CERTIFICATE-----";
@@ -180,7 +180,7 @@ export class Client {
   /**
    * Publishes data into a channel.
    *
-   * @example
+   * @example Publish with tags and an idempotency key
    * ```ts
    * import { Client } from "@aiocent/aiocent";
    *
@@ -208,7 +208,7 @@ export class Client {
   /**
    * Publishes the same data into many channels in one request.
    *
-   * @example
+   * @example Broadcast and report per-channel failures
    * ```ts
    * import { Client } from "@aiocent/aiocent";
    *
@@ -234,7 +234,7 @@ export class Client {
   /**
    * Subscribes a user's connections to a channel, server-side.
    *
-   * @example
+   * @example Subscribe a user server-side
    * ```ts
    * import { Client } from "@aiocent/aiocent";
    *
@@ -258,7 +258,7 @@ export class Client {
   /**
    * Unsubscribes a user's connections from a channel.
    *
-   * @example
+   * @example Unsubscribe a user
    * ```ts
    * import { Client } from "@aiocent/aiocent";
    *
@@ -286,7 +286,7 @@ export class Client {
   /**
    * Disconnects a user's connections.
    *
-   * @example
+   * @example Disconnect a banned user
    * ```ts
    * import { Client } from "@aiocent/aiocent";
    *
@@ -305,7 +305,7 @@ export class Client {
   /**
    * Refreshes a user's connections: extends their expiration or marks them expired.
    *
-   * @example
+   * @example Extend connections by an hour
    * ```ts
    * import { Client } from "@aiocent/aiocent";
    *
@@ -324,7 +324,7 @@ export class Client {
   /**
    * Lists the connections subscribed to a channel (needs `presence` on its namespace).
    *
-   * @example
+   * @example List who is in a channel
    * ```ts
    * import { Client } from "@aiocent/aiocent";
    *
@@ -344,7 +344,7 @@ export class Client {
   /**
    * Counts the connections and users subscribed to a channel.
    *
-   * @example
+   * @example Count subscribers
    * ```ts
    * import { Client } from "@aiocent/aiocent";
    *
@@ -367,7 +367,7 @@ export class Client {
   /**
    * Reads a channel's history (needs `history_size` and `history_ttl` on its namespace).
    *
-   * @example
+   * @example Read the whole history
    * ```ts
    * import { Client } from "@aiocent/aiocent";
    *
@@ -387,7 +387,7 @@ export class Client {
   /**
    * Removes a channel's history.
    *
-   * @example
+   * @example Clear a channel's history
    * ```ts
    * import { Client } from "@aiocent/aiocent";
    *
@@ -410,7 +410,7 @@ export class Client {
   /**
    * Lists the channels that have subscribers.
    *
-   * @example
+   * @example List active chat channels
    * ```ts
    * import { Client } from "@aiocent/aiocent";
    *
@@ -429,7 +429,7 @@ export class Client {
   /**
    * Describes the nodes of the Centrifugo cluster.
    *
-   * @example
+   * @example Describe the cluster
    * ```ts
    * import { Client } from "@aiocent/aiocent";
    *
@@ -449,12 +449,18 @@ export class Client {
    * Calls an RPC method registered in Centrifugo (Centrifugo OSS registers
    * none, so it answers code 104).
    *
-   * @example
+   * @example Call an RPC method
    * ```ts
-   * import { Client } from "@aiocent/aiocent";
+   * import { Client, ResponseError } from "@aiocent/aiocent";
    *
    * const client = new Client("http://localhost:8000/api", { apiKey: "secret" });
-   * const { data } = await client.rpc("getCurrentYear", {});
+   * try {
+   *   const { data } = await client.rpc("getCurrentYear", {});
+   *   console.log(data);
+   * } catch (err) {
+   *   // Centrifugo OSS registers no RPC handlers: it answers code 104 (not found).
+   *   if (!(err instanceof ResponseError && err.code === 104)) throw err;
+   * }
    * ```
    *
    * @param method The RPC method's name.
@@ -470,8 +476,8 @@ export class Client {
    * Calls any API method by its Centrifugo name with the params passed
    * unchanged: for PRO methods and methods newer than this library.
    *
-   * @example A Centrifugo PRO method
-   * ```ts
+   * @example A Centrifugo PRO method (needs Centrifugo PRO: not run by the tests)
+   * ```ts no-run
    * import { Client } from "@aiocent/aiocent";
    *
    * const client = new Client("http://localhost:8000/api", { apiKey: "secret" });
@@ -502,7 +508,7 @@ export class Client {
    * `ok: false`; only a failure of the request as a whole rejects. An empty
    * batch resolves with `[]` without a request.
    *
-   * @example
+   * @example Publish and count subscribers in one request
    * ```ts
    * import { Batch, Client, isSuccess } from "@aiocent/aiocent";
    *

@@ -107,7 +107,7 @@ export class RequestError extends CentError {
  * ```ts
  * import { Client, RequestTimeoutError } from "@aiocent/aiocent";
  *
- * const client = new Client("http://localhost:8000/api", { timeout: 500 });
+ * const client = new Client("http://localhost:8000/api", { apiKey: "secret", timeout: 500 });
  * try {
  *   await client.history("chat", { limit: -1, timeout: 2000 });
  * } catch (err) {

@@ -227,7 +227,7 @@ export interface SubscriptionTokenClaims {
  * ```
  *
  * @example RS256 token from a PEM private key
- * ```ts
+ * ```ts no-run
  * import { connectionToken } from "@aiocent/aiocent";
  *
  * const privateKeyPem = "-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----\n";
@@ -289,7 +289,7 @@ export async function subscriptionToken(
  * @throws {TypeError} The key is invalid or does not fit the algorithm (the promise rejects).
  *
  * @example Import an EC key once, sign many tokens
- * ```ts
+ * ```ts no-run
  * import { connectionToken, importTokenKey } from "@aiocent/aiocent";
  *
  * const pem = "-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----\n";
