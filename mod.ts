@@ -63,6 +63,7 @@ export {
   ResponseError,
 } from "./src/errors.ts";
 export type {
+  AutoBatchOptions,
   CallOptions,
   ClientOptions,
   FetchLike,

@@ -7,6 +7,7 @@
 import { build, decodeResult, type Params, toResponseError } from "./_commands.ts";
 import { deadline, type Endpoint, malformedResult, post, request, urlOf } from "./_transport.ts";
 import { NEEDS_KEY, RETRY_SAFE, type RetryPolicy, retryPolicy, withRetries } from "./_retry.ts";
+import { AutoBatcher } from "./_auto_batch.ts";
 import { legacyCommand, legacyReplies } from "./_legacy.ts";
 import { type TlsSettings, tlsTransport, type Transport } from "./_tls.ts";
 import { controlsArg, describe, timeoutArg } from "./_validate.ts";
@@ -51,6 +52,7 @@ const OPTION_NAMES = new Set([
   "key",
   "format",
   "retry",
+  "autoBatch",
 ]);
 
 /**
@@ -85,6 +87,7 @@ export class Client {
   #encoder: (value: unknown) => string;
   #transport: Transport | undefined;
   #retry: RetryPolicy | undefined;
+  #batcher: AutoBatcher | undefined;
   #closed = false;
 
   /**
@@ -144,6 +147,7 @@ export class Client {
       // The built-in transports honour the signal while reading the body.
       native: fetch === undefined,
     };
+    this.#batcher = this.#autoBatcher(options.autoBatch);
   }
 
   /** The API endpoint calls go to, without a trailing slash. */
@@ -589,6 +593,16 @@ export class Client {
     const body = endpoint.legacy ? legacyCommand(method, json) : json;
     this.#checkOpen(method);
     const budget = deadline(timeout, options?.signal);
+    // call() of methods unknown to the library, and calls with their own retry
+    // policy, are sent on their own: inside a batch they would behave otherwise.
+    if (this.#batcher && caller !== "call" && options?.retry === undefined) {
+      const result = await this.#batcher.enqueue(method, `{"${method}":${json}}`, budget);
+      try {
+        return decodeResult(method, params, result) as T;
+      } catch (err) {
+        throw malformedResult(method, endpoint, err);
+      }
+    }
     const envelope = policy
       ? await withRetries(
         policy,
@@ -604,6 +618,67 @@ export class Client {
     } catch (err) {
       throw malformedResult(method, this.#endpoint, err);
     }
+  }
+
+  /** The auto-batcher for the `autoBatch` option, if it is on. */
+  #autoBatcher(option: ClientOptions["autoBatch"]): AutoBatcher | undefined {
+    if (option === undefined || option === false) return undefined;
+    if (
+      option !== true && (typeof option !== "object" || option === null || Array.isArray(option))
+    ) {
+      throw new TypeError(
+        `Client: autoBatch must be true or { maxSize?, maxDelayMs? }, got ${describe(option)}`,
+      );
+    }
+    const { maxSize = 256, maxDelayMs = 0, ...rest } = option === true ? {} : option;
+    if (Object.keys(rest).length > 0) {
+      throw new TypeError(`Client: autoBatch has unknown option ${Object.keys(rest)[0]}`);
+    }
+    if (!Number.isInteger(maxSize) || maxSize < 1 || maxSize > 10_000) {
+      throw new TypeError(
+        `Client: autoBatch.maxSize must be an integer from 1 to 10000, got ${describe(maxSize)}`,
+      );
+    }
+    if (typeof maxDelayMs !== "number" || !(maxDelayMs >= 0) || !Number.isFinite(maxDelayMs)) {
+      throw new TypeError(
+        `Client: autoBatch.maxDelayMs must be a non-negative number, got ${describe(maxDelayMs)}`,
+      );
+    }
+    const endpoint = this.#endpoint;
+    if (endpoint.legacy) {
+      throw new TypeError(
+        "Client: autoBatch needs the v6 format (legacy batches cannot run in parallel)",
+      );
+    }
+    const where = `POST ${urlOf(endpoint, "batch")}`;
+    const send = async (
+      commands: readonly { method: string; command: string }[],
+      timeout: number,
+    ) => {
+      const body = `{"commands":[${commands.map((c) => c.command).join(",")}],"parallel":true}`;
+      const budget = deadline(timeout, undefined);
+      const retry = this.#retry;
+      const policy = retry && commands.every((c) => RETRY_SAFE.has(c.method)) ? retry : undefined;
+      const attempt = () => post(endpoint, "batch", body, budget, policy?.attemptTimeout);
+      const envelope = policy
+        ? await withRetries(policy, budget, "batch", where, attempt)
+        : await attempt();
+      const replies = envelope.replies;
+      const valid = Array.isArray(replies) && replies.length === commands.length &&
+        replies.every((reply, i) =>
+          typeof reply === "object" && reply !== null &&
+          (reply.error !== undefined || reply[commands[i]!.method] !== undefined)
+        );
+      if (!valid) {
+        throw malformedResult(
+          "batch",
+          endpoint,
+          new SyntaxError("replies do not match the commands"),
+        );
+      }
+      return replies as unknown[];
+    };
+    return new AutoBatcher(send, maxSize, maxDelayMs, where);
   }
 
   #checkOpen(method: string): void {

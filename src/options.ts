@@ -90,6 +90,15 @@ export interface ClientOptions {
    * Errors say how many attempts were made (`attempts`).
    */
   retry?: RetryOptions | false;
+  /**
+   * Coalesce calls made close together into one parallel `/batch` request
+   * (default: off). Each call still resolves or rejects with its own reply,
+   * its own `timeout` and `signal` still hold, and a failure of the request
+   * rejects exactly the calls it carried. `true` uses the defaults. `call()`
+   * and calls with their own `retry` are sent on their own. Not available
+   * with the legacy format.
+   */
+  autoBatch?: AutoBatchOptions | boolean;
 }
 
 /**
@@ -142,6 +151,26 @@ export interface CallOptions {
   timeout?: number;
   /** Retries for this call, instead of the client's `retry` (`false`: none). */
   retry?: RetryOptions | false;
+}
+
+/**
+ * Options of auto-batching (see {@linkcode ClientOptions.autoBatch}).
+ *
+ * @example Batches of up to 500 calls, waiting at most 2 ms for company
+ * ```ts
+ * import type { AutoBatchOptions } from "@aiocent/aiocent";
+ *
+ * const autoBatch: AutoBatchOptions = { maxSize: 500, maxDelayMs: 2 };
+ * ```
+ */
+export interface AutoBatchOptions {
+  /** Calls per batch at most (1 to 10000, default 256); a full batch is sent at once. */
+  maxSize?: number;
+  /**
+   * How long the first queued call waits for others, in ms (default 0: the
+   * calls made until the current task yields to the event loop).
+   */
+  maxDelayMs?: number;
 }
 
 /**

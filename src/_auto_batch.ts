@@ -1,0 +1,108 @@
+// Opt-in auto-batching: calls made close together are queued and sent as one
+// parallel `/batch` request. Each call keeps its own promise, deadline and
+// signal: it settles with its own reply (a ResponseError for its own error),
+// or with the failure of the request it travelled in, or on its own timeout or
+// abort, whichever comes first; it never settles twice.
+
+import type { RequestError } from "./errors.ts";
+import { toResponseError } from "./_commands.ts";
+import { abortError, type Deadline } from "./_transport.ts";
+
+/** One queued call. */
+interface Pending {
+  method: string;
+  /** The encoded command, `{"<method>":{…}}`. */
+  command: string;
+  budget: Deadline;
+  resolve(result: unknown): void;
+  reject(error: unknown): void;
+  settled: boolean;
+  onAbort?: () => void;
+}
+
+/** Sends encoded commands as one batch; resolves with the raw replies. */
+export type SendBatch = (
+  commands: readonly { method: string; command: string }[],
+  timeout: number,
+) => Promise<unknown[]>;
+
+/** Queues calls and flushes them in batches. */
+export class AutoBatcher {
+  #queue: Pending[] = [];
+  #scheduled = false;
+  readonly #maxSize: number;
+  readonly #maxDelay: number;
+  readonly #send: SendBatch;
+  readonly #where: string;
+
+  /**
+   * @param send Posts one batch.
+   * @param maxSize Commands per batch at most; a full queue is sent at once.
+   * @param maxDelay How long the first queued call waits for others, in ms.
+   * @param where `POST <url>` of the batch endpoint, for messages.
+   */
+  constructor(send: SendBatch, maxSize: number, maxDelay: number, where: string) {
+    this.#send = send;
+    this.#maxSize = maxSize;
+    this.#maxDelay = maxDelay;
+    this.#where = where;
+  }
+
+  /** Queues a call; resolves with its raw result, rejects with its error. */
+  enqueue(method: string, command: string, budget: Deadline): Promise<unknown> {
+    if (budget.signal?.aborted) {
+      return Promise.reject(abortError(method, this.#where, budget, " before it was sent"));
+    }
+    return new Promise((resolve, reject) => {
+      const pending: Pending = { method, command, budget, resolve, reject, settled: false };
+      if (budget.signal) {
+        pending.onAbort = () =>
+          this.#settle(pending, abortError(method, this.#where, budget), false);
+        budget.signal.addEventListener("abort", pending.onAbort, { once: true });
+      }
+      this.#queue.push(pending);
+      if (this.#queue.length >= this.#maxSize) this.#flush();
+      else if (!this.#scheduled) {
+        this.#scheduled = true;
+        setTimeout(() => this.#flush(), this.#maxDelay);
+      }
+    });
+  }
+
+  #settle(pending: Pending, outcome: unknown, ok: boolean): void {
+    if (pending.settled) return;
+    pending.settled = true;
+    if (pending.onAbort) pending.budget.signal?.removeEventListener("abort", pending.onAbort);
+    if (ok) pending.resolve(outcome);
+    else pending.reject(outcome);
+  }
+
+  #flush(): void {
+    this.#scheduled = false;
+    // Calls that gave up while queued are dropped: they were never sent.
+    const batch = this.#queue.splice(0, this.#maxSize).filter((p) => !p.settled);
+    if (this.#queue.length > 0 && !this.#scheduled) {
+      this.#scheduled = true;
+      setTimeout(() => this.#flush(), 0);
+    }
+    if (batch.length === 0) return;
+    // The request lives as long as the most patient of its calls.
+    const now = performance.now();
+    const timeout = Math.max(
+      ...batch.map((p) => p.budget.timeout - (now - p.budget.started)),
+    );
+    this.#send(batch, timeout > 0 ? timeout : 1).then(
+      (replies) => {
+        batch.forEach((pending, i) => {
+          const reply = replies[i] as Record<string, unknown>;
+          if (reply.error !== undefined) {
+            this.#settle(pending, toResponseError(pending.method, reply.error), false);
+          } else this.#settle(pending, reply[pending.method], true);
+        });
+      },
+      (error: RequestError) => {
+        for (const pending of batch) this.#settle(pending, error, false);
+      },
+    );
+  }
+}

@@ -1,0 +1,210 @@
+// Auto-batching: concurrent calls coalesced into parallel /batch requests,
+// each caller settled by its own reply, deadline and signal; a failed request
+// rejects exactly the calls it carried. Mapping proven against a real
+// Centrifugo, timing and failures with a fake server.
+
+import assert from "node:assert/strict";
+import {
+  Client,
+  type FetchLike,
+  RequestError,
+  RequestTimeoutError,
+  ResponseError,
+} from "@aiocent/aiocent";
+import { API_KEY, NAMESPACES, startCentrifugo } from "./_centrifugo.ts";
+
+/** A fetch that records the path and body of each request, then sends it. */
+function recording(log: { path: string; body: string }[]): FetchLike {
+  return (input, init) => {
+    log.push({ path: new URL(String(input)).pathname, body: String(init?.body) });
+    return fetch(input, init);
+  };
+}
+
+Deno.test("auto-batching against a real Centrifugo", async (t) => {
+  const server = await startCentrifugo();
+  const log: { path: string; body: string }[] = [];
+  const client = new Client(server.apiUrl, {
+    apiKey: API_KEY,
+    timeout: 5000,
+    fetch: recording(log),
+    autoBatch: true,
+  });
+  try {
+    await t.step(
+      "300 concurrent publishes: 2 batch requests, each caller its own offset",
+      async () => {
+        log.length = 0;
+        const results = await Promise.all(
+          Array.from({ length: 300 }, (_, i) => client.publish("ab-many", { i })),
+        );
+        assert.deepEqual(log.map((r) => r.path), ["/api/batch", "/api/batch"]);
+        assert.deepEqual(
+          log.map((r) => JSON.parse(r.body).commands.length),
+          [256, 44],
+        );
+        assert.ok(log.every((r) => JSON.parse(r.body).parallel === true));
+        const offsets = results.map((r) => r.offset).sort((a, b) => a! - b!);
+        assert.deepEqual(offsets, Array.from({ length: 300 }, (_, i) => i + 1));
+        const history = await client.history("ab-many", { limit: -1 });
+        const sent = history.publications.map((p) => (p.data as { i: number }).i).sort((a, b) =>
+          a - b
+        );
+        assert.deepEqual(sent, Array.from({ length: 300 }, (_, i) => i));
+        // Each caller got the offset of its own publication.
+        const byI = new Map(
+          history.publications.map((p) => [(p.data as { i: number }).i, p.offset]),
+        );
+        results.forEach((r, i) => assert.equal(r.offset, byI.get(i)));
+      },
+    );
+
+    await t.step("mixed successes and per-command errors settle their own callers", async () => {
+      log.length = 0;
+      const outcomes = await Promise.allSettled([
+        client.publish("ab-mixed", { ok: 1 }),
+        client.publish("nosuchns:x", { bad: 1 }),
+        client.history(`${NAMESPACES.bare}:x`),
+        client.presenceStats("ab-mixed"),
+        client.broadcast(["ab-mixed", "nosuchns:y"], { b: 1 }),
+        client.rpc("nosuch"),
+        client.info(),
+      ]);
+      assert.equal(log.length, 1);
+      const [pub, bad, nohist, stats, bc, rpc, info] = outcomes;
+      assert.ok(pub.status === "fulfilled" && pub.value.offset === 1);
+      for (
+        const [outcome, method, code] of [
+          [bad, "publish", 102],
+          [nohist, "history", 108],
+          [rpc, "rpc", 104],
+        ] as const
+      ) {
+        assert.ok(outcome.status === "rejected");
+        assert.ok(outcome.reason instanceof ResponseError);
+        assert.equal(outcome.reason.code, code);
+        assert.equal(outcome.reason.method, method);
+      }
+      assert.ok(stats.status === "fulfilled");
+      assert.deepEqual(stats.value, { num_clients: 0, num_users: 0 });
+      assert.ok(bc.status === "fulfilled");
+      assert.deepEqual(bc.value.responses.map((r) => r.ok), [true, false]);
+      assert.ok(info.status === "fulfilled" && info.value.nodes.length === 1);
+    });
+
+    await t.step("call() of a PRO method is sent on its own: a 404, not a 104", async () => {
+      log.length = 0;
+      await assert.rejects(
+        client.call("get_user_status", { users: ["u"] }),
+        (err: unknown) => err instanceof RequestError && err.status === 404,
+      );
+      assert.deepEqual(log.map((r) => r.path), ["/api/get_user_status"]);
+    });
+
+    await t.step("an argument error rejects only its caller", async () => {
+      log.length = 0;
+      const [good, bad] = await Promise.allSettled([
+        client.publish("ab-arg", { n: 1 }),
+        client.publish("ab-arg", { n: 2n }),
+      ]);
+      assert.ok(good.status === "fulfilled");
+      assert.ok(bad.status === "rejected" && bad.reason instanceof TypeError);
+      assert.equal(JSON.parse(log[0]!.body).commands.length, 1);
+    });
+  } finally {
+    await server.stop();
+  }
+});
+
+Deno.test("auto-batching: deadlines, aborts and failed requests", async (t) => {
+  // A fake Centrifugo: answers each batch after `delay` ms with {} per
+  // command, or with `status` when set.
+  let delay = 0;
+  let status = 200;
+  const batches: number[] = [];
+  const { promise: released, resolve: release } = Promise.withResolvers<void>();
+  const fake = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+    const answer = status; // as it was when the request arrived
+    const { commands } = await req.json() as { commands: Record<string, unknown>[] };
+    batches.push(commands.length);
+    await Promise.race([new Promise((r) => setTimeout(r, delay)), released]);
+    if (answer !== 200) return new Response("unavailable", { status: answer });
+    const replies = commands.map((c) => ({ [Object.keys(c)[0]!]: {} }));
+    return new Response(JSON.stringify({ replies }));
+  });
+  const api = `http://127.0.0.1:${fake.addr.port}/api`;
+  const client = new Client(api, { autoBatch: { maxSize: 50, maxDelayMs: 5 }, timeout: 5000 });
+  try {
+    await t.step("each caller's timeout holds inside a shared request", async () => {
+      delay = 400;
+      batches.length = 0;
+      const started = Date.now();
+      const [impatient, patient] = await Promise.allSettled([
+        client.info({ timeout: 100 }),
+        client.info({ timeout: 3000 }),
+      ]);
+      assert.deepEqual(batches, [2]);
+      assert.ok(impatient.status === "rejected");
+      assert.ok(impatient.reason instanceof RequestTimeoutError);
+      assert.equal(impatient.reason.timeout, 100);
+      assert.match(impatient.reason.message, /^info: POST .*\/api\/batch timed out after 100 ms$/);
+      assert.ok(patient.status === "fulfilled");
+      assert.ok(Date.now() - started >= 350);
+    });
+
+    await t.step("a caller aborted while queued is not sent", async () => {
+      delay = 0;
+      batches.length = 0;
+      const controller = new AbortController();
+      const reason = new Error("no longer needed");
+      const gone = client.info({ signal: controller.signal });
+      const kept = client.info();
+      controller.abort(reason);
+      await assert.rejects(
+        gone,
+        (err: unknown) => err instanceof RequestError && err.cause === reason,
+      );
+      assert.deepEqual(await kept, {});
+      assert.deepEqual(batches, [1]);
+    });
+
+    await t.step("a failed request rejects exactly the calls it carried", async () => {
+      delay = 100;
+      status = 503;
+      batches.length = 0;
+      const first = [client.info(), client.presence("a"), client.publish("a", 1)];
+      await new Promise((r) => setTimeout(r, 30)); // the first batch is on its way
+      status = 200;
+      const second = [client.info(), client.history("a")];
+      const [a, b] = await Promise.all([Promise.allSettled(first), Promise.allSettled(second)]);
+      assert.deepEqual(batches, [3, 2]);
+      for (const outcome of a) {
+        assert.ok(outcome.status === "rejected");
+        assert.ok(outcome.reason instanceof RequestError && outcome.reason.status === 503);
+      }
+      assert.deepEqual(b.map((o) => o.status), ["fulfilled", "fulfilled"]);
+    });
+
+    await t.step("bad autoBatch options are TypeErrors", () => {
+      for (
+        const autoBatch of [
+          { maxSize: 0 },
+          { maxSize: 1.5 },
+          { maxDelayMs: -1 },
+          { size: 3 },
+          5,
+          null,
+        ]
+      ) {
+        assert.throws(() => new Client(api, { autoBatch: autoBatch as never }), TypeError);
+      }
+      assert.throws(
+        () => new Client(api, { autoBatch: true, format: "legacy" }),
+        /needs the v6 format/,
+      );
+    });
+  } finally {
+    release();
+    await fake.shutdown();
+  }
+});
