@@ -8,6 +8,7 @@ import { build, decodeResult, type Params, toResponseError } from "./_commands.t
 import { deadline, type Endpoint, malformedResult, post, request, urlOf } from "./_transport.ts";
 import { NEEDS_KEY, RETRY_SAFE, type RetryPolicy, retryPolicy, withRetries } from "./_retry.ts";
 import { AutoBatcher } from "./_auto_batch.ts";
+import { strictStringify } from "./_json.ts";
 import { legacyCommand, legacyReplies } from "./_legacy.ts";
 import { type TlsSettings, tlsTransport, type Transport } from "./_tls.ts";
 import { controlsArg, describe, timeoutArg } from "./_validate.ts";
@@ -135,7 +136,7 @@ export class Client {
     }
     this.#timeout = timeoutArg("Client", timeout);
     this.#retry = retryPolicy("Client", options.retry);
-    this.#encoder = jsonEncoder ?? JSON.stringify;
+    this.#encoder = jsonEncoder ?? strictStringify;
     const base = parseAddress(address);
     const headerSet = buildHeaders(apiKey, headers, format === "legacy");
     this.#transport = tls && tlsTransport(tls);

@@ -49,8 +49,11 @@ export interface ClientOptions {
   /** The `fetch` to send requests with (default: the global `fetch`). */
   fetch?: FetchLike;
   /**
-   * Serializes request bodies (default `JSON.stringify`); use it for values
-   * JSON cannot encode natively, such as `BigInt`. Must return a JSON string.
+   * Serializes request bodies; use it for values JSON cannot encode natively,
+   * such as `BigInt`. Must return a JSON string. The default is
+   * `JSON.stringify` made strict: values JSON would silently change (NaN,
+   * Infinity, functions, symbols, undefined in arrays, Map, Set) are refused
+   * with a `TypeError` instead of being sent as something else.
    */
   jsonEncoder?: (value: unknown) => string;
   /** Extra headers sent with every request. */

@@ -550,3 +550,51 @@ Deno.test("valid input next to each invalid one does send", async (t) => {
     assert.equal(new Client(new URL("https://example.com/api")).address, "https://example.com/api");
   });
 });
+
+Deno.test("values JSON would silently change are refused by the default encoder", async (t) => {
+  let sent: string[] = [];
+  const fetch: FetchLike = (_input, init) => {
+    sent.push(String(init?.body));
+    return Promise.resolve(new Response('{"result":{}}'));
+  };
+  const client = new Client("http://127.0.0.1:1/api", { fetch });
+
+  await t.step("NaN, Infinity, functions, symbols, undefined in arrays, Map, Set", async () => {
+    const cases: [unknown, RegExp][] = [
+      [{ n: NaN }, /"n" is NaN, which JSON would turn into null/],
+      [{ deep: { x: [1, -Infinity] } }, /"1" is -Infinity, which JSON would turn into null/],
+      [{ f: () => 1 }, /"f" is a function, which JSON would drop/],
+      [{ s: Symbol("s") }, /"s" is a symbol, which JSON would drop/],
+      [[1, undefined], /"1" is undefined, which JSON would turn into null/],
+      [{ m: new Map([["a", 1]]) }, /"m" is a Map, which JSON would turn into \{\}/],
+      [new Set([1]), /"data" is a Set, which JSON would turn into \{\}/],
+    ];
+    for (const [data, message] of cases) {
+      sent = [];
+      await assert.rejects(client.publish("ch", data), (err: unknown) => {
+        assert.ok(err instanceof TypeError, String(err));
+        assert.match(err.message, /^publish: the request cannot be encoded as JSON: /);
+        assert.match(err.message, message);
+        return true;
+      });
+      assert.deepEqual(sent, [], `${String(message)} was sent`);
+    }
+  });
+
+  await t.step("undefined properties are absent; toJSON values are used", async () => {
+    sent = [];
+    const when = new Date("2026-11-28T00:00:00Z");
+    await client.publish("ch", { a: undefined, b: 1, when });
+    assert.deepEqual(JSON.parse(sent[0]!), {
+      channel: "ch",
+      data: { b: 1, when: "2026-11-28T00:00:00.000Z" },
+    });
+  });
+
+  await t.step("a custom jsonEncoder decides for itself", async () => {
+    sent = [];
+    const lenient = new Client("http://127.0.0.1:1/api", { fetch, jsonEncoder: JSON.stringify });
+    await lenient.publish("ch", { n: NaN });
+    assert.deepEqual(JSON.parse(sent[0]!), { channel: "ch", data: { n: null } });
+  });
+});
