@@ -60,8 +60,15 @@ export interface Subscriber {
   close(): Promise<void>;
 }
 
-/** Connects a real client as `user` and waits until it is connected. */
-export async function connectSubscriber(wsUrl: string, user: string): Promise<Subscriber> {
+/**
+ * Connects a real client as `user` and waits until it is connected. `token`
+ * replaces the HS256 token minted here (e.g. one signed on another runtime).
+ */
+export async function connectSubscriber(
+  wsUrl: string,
+  user: string,
+  token?: string,
+): Promise<Subscriber> {
   const sockets: WebSocket[] = [];
   // Track every socket the SDK opens so close() can wait for all of them.
   class TrackedWebSocket extends WebSocket {
@@ -77,7 +84,7 @@ export async function connectSubscriber(wsUrl: string, user: string): Promise<Su
     for (const wake of waiters) wake();
   };
   const client = new Centrifuge(wsUrl, {
-    token: await connectionToken(user),
+    token: token ?? await connectionToken(user),
     websocket: TrackedWebSocket,
     minReconnectDelay: 60_000,
     maxReconnectDelay: 60_000,

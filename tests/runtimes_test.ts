@@ -5,7 +5,10 @@
 
 import assert from "node:assert/strict";
 import ts from "npm:typescript@5.9.3";
-import { API_KEY, startMany } from "./_centrifugo.ts";
+import { Client } from "@aiocent/aiocent";
+import { API_KEY, HMAC_SECRET, startMany } from "./_centrifugo.ts";
+import { ecParams, keyPair, rsaParams } from "./_keys.ts";
+import { connectSubscriber } from "./_subscriber.ts";
 import { makeCerts } from "./_certs.ts";
 import { buildNpm } from "./runtimes/build_npm.ts";
 
@@ -52,8 +55,19 @@ Deno.test("the emitted declarations type-check for a Node user without Deno type
 Deno.test("the cross-runtime suite passes on Node, Bun and Deno", async (t) => {
   const npm = await buildNpm();
   const certs = await makeCerts();
+  const [rsa, ec] = await Promise.all([keyPair(rsaParams), keyPair(ecParams)]);
+  const tokenKeys = {
+    client: {
+      token: {
+        hmac_secret_key: HMAC_SECRET,
+        rsa_public_key: rsa.publicPem,
+        ecdsa_public_key: ec.publicPem,
+      },
+      allowed_origins: ["*"],
+    },
+  };
   const servers = await startMany(
-    [],
+    [tokenKeys],
     [{}, { ...certs.server, ca: certs.ca }],
     [{}, { ...certs.otherHost, ca: certs.ca }],
     [{}, { ...certs.server, ca: certs.ca, clientCa: certs.ca, client: certs.client }],
@@ -74,6 +88,10 @@ Deno.test("the cross-runtime suite passes on Node, Bun and Deno", async (t) => {
             CA_PEM: certs.ca,
             CLIENT_CERT: certs.client.cert,
             CLIENT_KEY: certs.client.key,
+            HMAC_SECRET,
+            RSA_PKCS8: rsa.pkcs8Pem,
+            EC_PKCS8: ec.pkcs8Pem,
+            EC_JWK: JSON.stringify(ec.jwk),
           },
           stdout: "piped",
           stderr: "piped",
@@ -82,6 +100,21 @@ Deno.test("the cross-runtime suite passes on Node, Bun and Deno", async (t) => {
         console.log(text.trim());
         assert.equal(out.code, 0, `${name} suite failed`);
         assert.match(text, /: [1-9]\d* passed, 0 failed$/m);
+        // The tokens signed on that runtime connect to Centrifugo as their user.
+        const line = text.split("\n").find((l) => l.startsWith("TOKENS "));
+        assert.ok(line, "the suite printed no tokens");
+        const tokens = JSON.parse(line.slice("TOKENS ".length));
+        for (const kind of ["hs", "rs", "es", "esJwk"]) {
+          const sub = await connectSubscriber(plain!.wsUrl, tokens.sub, tokens[kind]);
+          try {
+            await sub.subscribe("runtime-tokens");
+            const { presence } = await new Client(plain!.apiUrl, { apiKey: API_KEY })
+              .presence("runtime-tokens");
+            assert.equal(presence[sub.clientId]?.user, tokens.sub, `${name} ${kind} token`);
+          } finally {
+            await sub.close();
+          }
+        }
       });
     }
   } finally {

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { Centrifuge, type Subscription } from "centrifuge";
 import { Client } from "@aiocent/aiocent";
 import { API_KEY, HMAC_SECRET, startCentrifugo } from "./_centrifugo.ts";
+import { base64, ecParams, type KeyPair, keyPair, pem, rsaParams } from "./_keys.ts";
 import { connectionToken, importTokenKey, subscriptionToken, type TokenKey } from "../src/token.ts";
 
 const SUB_SECRET = "test-subscription-secret-9d2a";
@@ -19,10 +20,6 @@ const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 // ---------------------------------------------------------------------------
 // Keys
 
-function base64(bytes: Uint8Array): string {
-  return btoa(String.fromCharCode(...bytes));
-}
-
 function fromBase64url(text: string): Uint8Array {
   const b64 = text.replace(/-/g, "+").replace(/_/g, "/");
   return Uint8Array.from(atob(b64 + "=".repeat((4 - b64.length % 4) % 4)), (c) => c.charCodeAt(0));
@@ -30,11 +27,6 @@ function fromBase64url(text: string): Uint8Array {
 
 function toBase64url(bytes: Uint8Array): string {
   return base64(bytes).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
-function pem(label: string, der: Uint8Array): string {
-  const lines = base64(der).match(/.{1,64}/g) ?? [];
-  return `-----BEGIN ${label}-----\n${lines.join("\n")}\n-----END ${label}-----\n`;
 }
 
 /** A DER element (short or long length form). */
@@ -50,38 +42,6 @@ function der(tag: number, ...parts: Uint8Array[]): Uint8Array {
   }
   return out;
 }
-
-interface KeyPair {
-  privateKey: CryptoKey;
-  /** PKCS#8 "PRIVATE KEY". */
-  pkcs8Pem: string;
-  /** The private key as a JWK. */
-  jwk: JsonWebKey;
-  /** SPKI "PUBLIC KEY", the form Centrifugo's config takes. */
-  publicPem: string;
-}
-
-async function keyPair(algorithm: RsaHashedKeyGenParams | EcKeyGenParams): Promise<KeyPair> {
-  const pair = await crypto.subtle.generateKey(algorithm, true, ["sign", "verify"]);
-  const pkcs8 = new Uint8Array(await crypto.subtle.exportKey("pkcs8", pair.privateKey));
-  return {
-    privateKey: pair.privateKey,
-    pkcs8Pem: pem("PRIVATE KEY", pkcs8),
-    jwk: await crypto.subtle.exportKey("jwk", pair.privateKey),
-    publicPem: pem(
-      "PUBLIC KEY",
-      new Uint8Array(await crypto.subtle.exportKey("spki", pair.publicKey)),
-    ),
-  };
-}
-
-const rsaParams: RsaHashedKeyGenParams = {
-  name: "RSASSA-PKCS1-v1_5",
-  modulusLength: 2048,
-  publicExponent: new Uint8Array([1, 0, 1]),
-  hash: "SHA-256",
-};
-const ecParams: EcKeyGenParams = { name: "ECDSA", namedCurve: "P-256" };
 
 const [rsa, otherRsa, ec, otherEc] = await Promise.all([
   keyPair(rsaParams),

@@ -11,6 +11,8 @@ import { Buffer } from "node:buffer";
 
 const env = process.env;
 const {
+  connectionToken,
+  subscriptionToken,
   Batch,
   Client,
   isSuccess,
@@ -455,6 +457,22 @@ for (
     }
   });
 }
+
+await test("tokens: HS256, RS256, ES256 sign here; the caller checks them on Centrifugo", async () => {
+  const sub = `${R}token-user`;
+  const tokens = {
+    sub,
+    hs: await connectionToken({ sub }, env.HMAC_SECRET, { expiresIn: 600 }),
+    rs: await connectionToken({ sub }, env.RSA_PKCS8, { expiresIn: 600 }),
+    es: await connectionToken({ sub }, env.EC_PKCS8, { expiresIn: 600 }),
+    esJwk: await connectionToken({ sub }, JSON.parse(env.EC_JWK), { expiresIn: 600 }),
+    channel: await subscriptionToken({ sub, channel: "$private" }, env.HMAC_SECRET),
+  };
+  for (const token of Object.values(tokens).slice(1)) assert.equal(token.split(".").length, 3);
+  await assert.rejects(connectionToken({ sub, expireAt: 1 }, env.HMAC_SECRET), TypeError);
+  // Printed for tests/runtimes_test.ts, which connects with them.
+  console.log(`TOKENS ${JSON.stringify(tokens)}`);
+});
 
 await Promise.all(opened.map((c) => c.close()));
 console.log(`${runtime}: ${passed} passed, ${failed} failed`);

@@ -1,0 +1,46 @@
+// Throwaway signing keys for token tests, made with WebCrypto at test time:
+// the private key in the forms the token helpers accept, and the public key
+// as the SPKI PEM that Centrifugo's config takes.
+
+export function base64(bytes: Uint8Array): string {
+  return btoa(String.fromCharCode(...bytes));
+}
+
+/** PEM text of DER bytes under `label`. */
+export function pem(label: string, der: Uint8Array): string {
+  const lines = base64(der).match(/.{1,64}/g) ?? [];
+  return `-----BEGIN ${label}-----\n${lines.join("\n")}\n-----END ${label}-----\n`;
+}
+
+/** A generated key pair in every form the tests need. */
+export interface KeyPair {
+  privateKey: CryptoKey;
+  /** PKCS#8 "PRIVATE KEY". */
+  pkcs8Pem: string;
+  /** The private key as a JWK. */
+  jwk: JsonWebKey;
+  /** SPKI "PUBLIC KEY", the form Centrifugo's config takes. */
+  publicPem: string;
+}
+
+export async function keyPair(algorithm: RsaHashedKeyGenParams | EcKeyGenParams): Promise<KeyPair> {
+  const pair = await crypto.subtle.generateKey(algorithm, true, ["sign", "verify"]);
+  const pkcs8 = new Uint8Array(await crypto.subtle.exportKey("pkcs8", pair.privateKey));
+  return {
+    privateKey: pair.privateKey,
+    pkcs8Pem: pem("PRIVATE KEY", pkcs8),
+    jwk: await crypto.subtle.exportKey("jwk", pair.privateKey),
+    publicPem: pem(
+      "PUBLIC KEY",
+      new Uint8Array(await crypto.subtle.exportKey("spki", pair.publicKey)),
+    ),
+  };
+}
+
+export const rsaParams: RsaHashedKeyGenParams = {
+  name: "RSASSA-PKCS1-v1_5",
+  modulusLength: 2048,
+  publicExponent: new Uint8Array([1, 0, 1]),
+  hash: "SHA-256",
+};
+export const ecParams: EcKeyGenParams = { name: "ECDSA", namedCurve: "P-256" };
