@@ -6,7 +6,16 @@
 
 import type { RequestError } from "./errors.ts";
 import { toResponseError } from "./_commands.ts";
-import { abortError, type Deadline } from "./_transport.ts";
+import { RETRY_SAFE, type RetryPolicy, withRetries } from "./_retry.ts";
+import {
+  abortError,
+  type Deadline,
+  deadline,
+  type Endpoint,
+  malformedResult,
+  post,
+  urlOf,
+} from "./_transport.ts";
 
 /** One queued call. */
 interface Pending {
@@ -36,16 +45,16 @@ export class AutoBatcher {
   readonly #where: string;
 
   /**
-   * @param send Posts one batch.
+   * @param endpoint Where batches go.
+   * @param send Posts one batch (see batchSender).
    * @param maxSize Commands per batch at most; a full queue is sent at once.
    * @param maxDelay How long the first queued call waits for others, in ms.
-   * @param where `POST <url>` of the batch endpoint, for messages.
    */
-  constructor(send: SendBatch, maxSize: number, maxDelay: number, where: string) {
+  constructor(endpoint: Endpoint, send: SendBatch, maxSize: number, maxDelay: number) {
     this.#send = send;
     this.#maxSize = maxSize;
     this.#maxDelay = maxDelay;
-    this.#where = where;
+    this.#where = `POST ${urlOf(endpoint, "batch")}`;
   }
 
   /** Queues a call; resolves with its raw result, rejects with its error. */
@@ -105,4 +114,36 @@ export class AutoBatcher {
       },
     );
   }
+}
+
+/**
+ * Sends queued commands as one parallel batch to `endpoint`, retried with
+ * `retry` when every command is safe to repeat; checks that the replies match
+ * the commands before anyone is settled with them.
+ */
+export function batchSender(endpoint: Endpoint, retry: RetryPolicy | undefined): SendBatch {
+  const where = `POST ${urlOf(endpoint, "batch")}`;
+  return async (commands, timeout) => {
+    const body = `{"commands":[${commands.map((c) => c.command).join(",")}],"parallel":true}`;
+    const budget = deadline(timeout, undefined);
+    const policy = retry && commands.every((c) => RETRY_SAFE.has(c.method)) ? retry : undefined;
+    const attempt = () => post(endpoint, "batch", body, budget, policy?.attemptTimeout);
+    const envelope = policy
+      ? await withRetries(policy, budget, "batch", where, attempt)
+      : await attempt();
+    const replies = envelope.replies;
+    const valid = Array.isArray(replies) && replies.length === commands.length &&
+      replies.every((reply, i) =>
+        typeof reply === "object" && reply !== null &&
+        (reply.error !== undefined || reply[commands[i]!.method] !== undefined)
+      );
+    if (!valid) {
+      throw malformedResult(
+        "batch",
+        endpoint,
+        new SyntaxError("replies do not match the commands"),
+      );
+    }
+    return replies as unknown[];
+  };
 }

@@ -3,6 +3,7 @@
 // per call) both use these, so a method's arguments mean the same everywhere.
 
 import { ResponseError } from "./errors.ts";
+import type { BatchReply } from "./batch.ts";
 import type { BroadcastResponse, BroadcastResult, PublishResult } from "./types.ts";
 import {
   channelArg,
@@ -184,4 +185,33 @@ export function toResponseError(method: string, error: unknown): ResponseError {
     throw new SyntaxError(`error object without a numeric code: ${JSON.stringify(error)}`);
   }
   return new ResponseError(method, code, typeof message === "string" ? message : "");
+}
+
+/**
+ * Maps batch replies to typed replies, in command order. A success holds its
+ * result under `key(method)`: the method's name in the v6 format, `result` in
+ * the legacy one.
+ */
+export function decodeReplies(
+  commands: readonly { method: string; params: Params }[],
+  replies: unknown,
+  key: (method: string) => string,
+) {
+  if (!Array.isArray(replies) || replies.length !== commands.length) {
+    throw new SyntaxError(
+      `${Array.isArray(replies) ? replies.length : "no"} replies for ${commands.length} commands`,
+    );
+  }
+  return commands.map(({ method, params }, i): BatchReply => {
+    const reply = replies[i] as Record<string, unknown> | null;
+    if (typeof reply !== "object" || reply === null) {
+      throw new SyntaxError(`reply ${i} is not an object`);
+    }
+    if (reply.error !== undefined) {
+      return { ok: false, method, error: toResponseError(method, reply.error) };
+    }
+    const result = reply[key(method)];
+    if (result === undefined) throw new SyntaxError(`reply ${i} has no ${method} result`);
+    return { ok: true, method, result: decodeResult(method, params, result) } as BatchReply;
+  });
 }

@@ -2,6 +2,7 @@
 // deadline. Which errors are worth another attempt is decided where they are
 // made (RETRYABLE in _transport.ts); which methods may be sent twice, here.
 
+import type { BatchCommand } from "./batch.ts";
 import type { CentError } from "./errors.ts";
 import type { RetryOptions } from "./options.ts";
 import { abortError, type Deadline, RETRYABLE } from "./_transport.ts";
@@ -125,4 +126,19 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
     }, ms);
     signal?.addEventListener("abort", onAbort, { once: true });
   });
+}
+
+/**
+ * A command with an idempotency_key when its method needs one to be retried
+ * and the caller gave none: the same key goes with every attempt, so
+ * Centrifugo keeps the publication once however many attempts reach it.
+ */
+export function withKey(command: BatchCommand): BatchCommand {
+  if (!NEEDS_KEY.has(command.method) || command.params.idempotency_key !== undefined) {
+    return command;
+  }
+  return {
+    method: command.method,
+    params: { ...command.params, idempotency_key: crypto.randomUUID() },
+  };
 }

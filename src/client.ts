@@ -4,16 +4,16 @@
  * @module
  */
 
-import { build, decodeResult, type Params, toResponseError } from "./_commands.ts";
+import { build, decodeReplies, decodeResult, type Params } from "./_commands.ts";
+import { clientConfig } from "./_config.ts";
 import { deadline, type Endpoint, malformedResult, post, request, urlOf } from "./_transport.ts";
-import { NEEDS_KEY, RETRY_SAFE, type RetryPolicy, retryPolicy, withRetries } from "./_retry.ts";
-import { AutoBatcher } from "./_auto_batch.ts";
-import { strictStringify } from "./_json.ts";
+import { RETRY_SAFE, type RetryPolicy, retryPolicy, withKey, withRetries } from "./_retry.ts";
+import { AutoBatcher, batchSender } from "./_auto_batch.ts";
 import { legacyCommand, legacyReplies } from "./_legacy.ts";
-import { type TlsSettings, tlsTransport, type Transport } from "./_tls.ts";
+import { tlsTransport, type Transport } from "./_tls.ts";
 import { controlsArg, describe, timeoutArg } from "./_validate.ts";
 import { RequestError } from "./errors.ts";
-import { Batch, type BatchCommand, type BatchReply } from "./batch.ts";
+import { Batch, type BatchReply } from "./batch.ts";
 import type { CallOptions, ClientOptions, SendOptions } from "./options.ts";
 import type {
   BroadcastOptions,
@@ -35,26 +35,11 @@ import type {
   UnsubscribeOptions,
 } from "./types.ts";
 
-const DEFAULT_TIMEOUT = 1000;
 /** Client method names that differ from Centrifugo's. */
 const JS_NAMES: Record<string, string> = {
   presence_stats: "presenceStats",
   history_remove: "historyRemove",
 };
-const OPTION_NAMES = new Set([
-  "apiKey",
-  "timeout",
-  "fetch",
-  "jsonEncoder",
-  "headers",
-  "verify",
-  "caCerts",
-  "cert",
-  "key",
-  "format",
-  "retry",
-  "autoBatch",
-]);
 
 /**
  * A client of Centrifugo's server HTTP API (v6). Each method sends one
@@ -106,49 +91,26 @@ export class Client {
    * @param options Key, timeout, custom fetch, JSON encoder, extra headers.
    */
   constructor(address: string | URL, options: ClientOptions = {}) {
-    if (typeof options !== "object" || options === null) {
-      throw new TypeError(`Client: options must be an object, got ${describe(options)}`);
-    }
-    for (const key of Object.keys(options)) {
-      if (!OPTION_NAMES.has(key)) {
-        throw new TypeError(
-          `Client: unknown option ${key}; known options: ${[...OPTION_NAMES].join(", ")}`,
-        );
-      }
-    }
-    const { apiKey, timeout = DEFAULT_TIMEOUT, fetch, jsonEncoder, headers, format = "v6" } =
-      options;
-    if (format !== "v6" && format !== "legacy") {
-      throw new TypeError(`Client: format must be "v6" or "legacy", got ${describe(format)}`);
-    }
-    if (fetch !== undefined && typeof fetch !== "function") {
-      throw new TypeError(`Client: fetch must be a function, got ${describe(fetch)}`);
-    }
-    if (jsonEncoder !== undefined && typeof jsonEncoder !== "function") {
-      throw new TypeError(`Client: jsonEncoder must be a function, got ${describe(jsonEncoder)}`);
-    }
-    const tls = tlsSettings(options);
-    if (tls && fetch) {
-      throw new TypeError(
-        "Client: verify, caCerts, cert and key cannot be combined with a custom fetch; " +
-          "configure TLS in that fetch instead",
-      );
-    }
-    this.#timeout = timeoutArg("Client", timeout);
-    this.#retry = retryPolicy("Client", options.retry);
-    this.#encoder = jsonEncoder ?? strictStringify;
-    const base = parseAddress(address);
-    const headerSet = buildHeaders(apiKey, headers, format === "legacy");
-    this.#transport = tls && tlsTransport(tls);
+    const config = clientConfig(address, options);
+    this.#timeout = config.timeout;
+    this.#retry = config.retry;
+    this.#encoder = config.encoder;
+    this.#transport = config.tls && tlsTransport(config.tls);
     this.#endpoint = {
-      base,
-      headers: headerSet,
-      legacy: format === "legacy",
-      fetch: fetch ?? this.#transport?.fetch ?? globalThis.fetch.bind(globalThis),
+      base: config.base,
+      headers: config.headers,
+      legacy: config.legacy,
+      fetch: config.fetch ?? this.#transport?.fetch ?? globalThis.fetch.bind(globalThis),
       // The built-in transports honour the signal while reading the body.
-      native: fetch === undefined,
+      native: config.fetch === undefined,
     };
-    this.#batcher = this.#autoBatcher(options.autoBatch);
+    const auto = config.autoBatch;
+    this.#batcher = auto && new AutoBatcher(
+      this.#endpoint,
+      batchSender(this.#endpoint, config.retry),
+      auto.maxSize,
+      auto.maxDelayMs,
+    );
   }
 
   /** The API endpoint calls go to, without a trailing slash. */
@@ -621,67 +583,6 @@ export class Client {
     }
   }
 
-  /** The auto-batcher for the `autoBatch` option, if it is on. */
-  #autoBatcher(option: ClientOptions["autoBatch"]): AutoBatcher | undefined {
-    if (option === undefined || option === false) return undefined;
-    if (
-      option !== true && (typeof option !== "object" || option === null || Array.isArray(option))
-    ) {
-      throw new TypeError(
-        `Client: autoBatch must be true or { maxSize?, maxDelayMs? }, got ${describe(option)}`,
-      );
-    }
-    const { maxSize = 256, maxDelayMs = 0, ...rest } = option === true ? {} : option;
-    if (Object.keys(rest).length > 0) {
-      throw new TypeError(`Client: autoBatch has unknown option ${Object.keys(rest)[0]}`);
-    }
-    if (!Number.isInteger(maxSize) || maxSize < 1 || maxSize > 10_000) {
-      throw new TypeError(
-        `Client: autoBatch.maxSize must be an integer from 1 to 10000, got ${describe(maxSize)}`,
-      );
-    }
-    if (typeof maxDelayMs !== "number" || !(maxDelayMs >= 0) || !Number.isFinite(maxDelayMs)) {
-      throw new TypeError(
-        `Client: autoBatch.maxDelayMs must be a non-negative number, got ${describe(maxDelayMs)}`,
-      );
-    }
-    const endpoint = this.#endpoint;
-    if (endpoint.legacy) {
-      throw new TypeError(
-        "Client: autoBatch needs the v6 format (legacy batches cannot run in parallel)",
-      );
-    }
-    const where = `POST ${urlOf(endpoint, "batch")}`;
-    const send = async (
-      commands: readonly { method: string; command: string }[],
-      timeout: number,
-    ) => {
-      const body = `{"commands":[${commands.map((c) => c.command).join(",")}],"parallel":true}`;
-      const budget = deadline(timeout, undefined);
-      const retry = this.#retry;
-      const policy = retry && commands.every((c) => RETRY_SAFE.has(c.method)) ? retry : undefined;
-      const attempt = () => post(endpoint, "batch", body, budget, policy?.attemptTimeout);
-      const envelope = policy
-        ? await withRetries(policy, budget, "batch", where, attempt)
-        : await attempt();
-      const replies = envelope.replies;
-      const valid = Array.isArray(replies) && replies.length === commands.length &&
-        replies.every((reply, i) =>
-          typeof reply === "object" && reply !== null &&
-          (reply.error !== undefined || reply[commands[i]!.method] !== undefined)
-        );
-      if (!valid) {
-        throw malformedResult(
-          "batch",
-          endpoint,
-          new SyntaxError("replies do not match the commands"),
-        );
-      }
-      return replies as unknown[];
-    };
-    return new AutoBatcher(send, maxSize, maxDelayMs, where);
-  }
-
   #checkOpen(method: string): void {
     if (this.#closed) {
       throw new RequestError(`${method}: the client is closed`, { method });
@@ -727,137 +628,4 @@ export class Client {
   [Symbol.for("nodejs.util.inspect.custom")](): string {
     return `Client { address: ${JSON.stringify(this.#endpoint.base)} }`;
   }
-}
-
-/**
- * A command with an idempotency_key when its method needs one to be retried
- * and the caller gave none: the same key goes with every attempt, so
- * Centrifugo keeps the publication once however many attempts reach it.
- */
-function withKey(command: BatchCommand): BatchCommand {
-  if (!NEEDS_KEY.has(command.method) || command.params.idempotency_key !== undefined) {
-    return command;
-  }
-  return {
-    method: command.method,
-    params: { ...command.params, idempotency_key: crypto.randomUUID() },
-  };
-}
-
-/**
- * Maps batch replies to typed replies, in command order. A success holds its
- * result under `key(method)`: the method's name in the v6 format, `result` in
- * the legacy one.
- */
-function decodeReplies(
-  commands: readonly { method: string; params: Params }[],
-  replies: unknown,
-  key: (method: string) => string,
-) {
-  if (!Array.isArray(replies) || replies.length !== commands.length) {
-    throw new SyntaxError(
-      `${Array.isArray(replies) ? replies.length : "no"} replies for ${commands.length} commands`,
-    );
-  }
-  return commands.map(({ method, params }, i): BatchReply => {
-    const reply = replies[i] as Record<string, unknown> | null;
-    if (typeof reply !== "object" || reply === null) {
-      throw new SyntaxError(`reply ${i} is not an object`);
-    }
-    if (reply.error !== undefined) {
-      return { ok: false, method, error: toResponseError(method, reply.error) };
-    }
-    const result = reply[key(method)];
-    if (result === undefined) throw new SyntaxError(`reply ${i} has no ${method} result`);
-    return { ok: true, method, result: decodeResult(method, params, result) } as BatchReply;
-  });
-}
-
-function parseAddress(address: string | URL): string {
-  let url: URL;
-  try {
-    url = new URL(address);
-  } catch {
-    throw new TypeError(
-      `Client: address must be an absolute http(s) URL such as http://localhost:8000/api, got ${
-        describe(address)
-      }`,
-    );
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new TypeError(`Client: address must use http or https, got ${url.protocol}`);
-  }
-  if (url.username || url.password) {
-    throw new TypeError("Client: address must not contain credentials; use the apiKey option");
-  }
-  if (url.search || url.hash) {
-    throw new TypeError(
-      "Client: address must not contain a query or fragment; use the apiKey option for the key",
-    );
-  }
-  return `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
-}
-
-function buildHeaders(apiKey: unknown, extra: unknown, legacy: boolean): Headers {
-  if (apiKey !== undefined && (typeof apiKey !== "string" || apiKey === "")) {
-    // Only the type: the value is (or contains) a secret.
-    const got = apiKey === "" ? "an empty string" : `a value of type ${typeof apiKey}`;
-    throw new TypeError(`Client: apiKey must be a non-empty string, got ${got}`);
-  }
-  const headers = new Headers({ "Content-Type": "application/json" });
-  if (extra !== undefined) {
-    if (typeof extra !== "object" || extra === null || Array.isArray(extra)) {
-      throw new TypeError(`Client: headers must be an object of strings, got ${describe(extra)}`);
-    }
-    for (const [name, value] of Object.entries(extra)) {
-      if (typeof value !== "string") {
-        throw new TypeError(`Client: header ${name} must be a string, got ${describe(value)}`);
-      }
-      try {
-        headers.set(name, value);
-      } catch (err) {
-        throw new TypeError(`Client: invalid header ${name}`, { cause: err });
-      }
-    }
-  }
-  if (apiKey !== undefined) {
-    try {
-      // Centrifugo v3/v4, which only speak the legacy format, only read this form.
-      if (legacy) headers.set("Authorization", `apikey ${apiKey}`);
-      else headers.set("X-API-Key", apiKey);
-    } catch {
-      // The message of the underlying error could echo the key.
-      throw new TypeError("Client: apiKey contains characters not allowed in an HTTP header");
-    }
-  }
-  return headers;
-}
-
-function tlsSettings(options: ClientOptions): TlsSettings | undefined {
-  const { verify = true, caCerts, cert, key } = options;
-  if (typeof verify !== "boolean") {
-    throw new TypeError(`Client: verify must be a boolean, got ${describe(verify)}`);
-  }
-  if (
-    caCerts !== undefined &&
-    (!Array.isArray(caCerts) || !caCerts.every((pem) => typeof pem === "string" && isPem(pem)))
-  ) {
-    throw new TypeError("Client: caCerts must be an array of PEM certificates");
-  }
-  if ((cert === undefined) !== (key === undefined)) {
-    throw new TypeError("Client: cert and key go together (a client certificate and its key)");
-  }
-  if (cert !== undefined && (typeof cert !== "string" || !isPem(cert))) {
-    throw new TypeError("Client: cert must be a PEM certificate");
-  }
-  if (key !== undefined && (typeof key !== "string" || !isPem(key))) {
-    // Never echo key material.
-    throw new TypeError("Client: key must be a PEM private key");
-  }
-  if (verify && caCerts === undefined && cert === undefined) return undefined;
-  return { verify, caCerts, cert, key };
-}
-
-function isPem(text: string): boolean {
-  return /-----BEGIN [A-Z0-9 ]+-----/.test(text);
 }
