@@ -132,6 +132,28 @@ export interface Centrifugo {
   logs(): string;
   /** Stops the server and removes its temp directory. Safe to call twice. */
   stop(): Promise<void>;
+  /**
+   * Kills the server with `signal` (default SIGKILL: no graceful shutdown, as
+   * a crash would), waits until it has exited and removes its temp directory.
+   * After it, `stop()` does nothing.
+   */
+  kill(signal?: "SIGKILL" | "SIGTERM"): Promise<void>;
+  /**
+   * Kills the server with `signal` (default SIGKILL), then starts a new one
+   * with the same config on the same port, and resolves once it is healthy.
+   * The new server is a new {@linkcode Centrifugo}: stop that one.
+   */
+  restart(signal?: "SIGKILL" | "SIGTERM"): Promise<Centrifugo>;
+}
+
+/** How to start a test server, besides its config. */
+export interface StartOptions {
+  /**
+   * Listen on this port instead of a free one (e.g. to restart a server where
+   * its clients expect it). If it is taken, the start is retried for a few
+   * seconds on the same port.
+   */
+  port?: number;
 }
 
 /** TLS for the test server: PEM texts. */
@@ -153,14 +175,19 @@ export interface ServerTls {
 export async function startCentrifugo(
   overrides: Record<string, unknown> = {},
   tls?: ServerTls,
+  options: StartOptions = {},
 ): Promise<Centrifugo> {
   const bin = await centrifugoBinary();
   for (let attempt = 1;; attempt++) {
     try {
-      return await startOnce(bin, overrides, tls);
+      return await startOnce(bin, overrides, tls, options);
     } catch (err) {
+      if (!(err instanceof PortTakenError)) throw err;
       // Another process may take the port between freePort() and the bind.
-      if (attempt >= 3 || !(err instanceof PortTakenError)) throw err;
+      if (options.port === undefined && attempt >= 3) throw err;
+      // A fixed port: wait for whoever holds it to let go (bounded).
+      if (options.port !== undefined && attempt >= 40) throw err;
+      if (options.port !== undefined) await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
 }
@@ -185,8 +212,9 @@ async function startOnce(
   bin: string,
   overrides: Record<string, unknown>,
   tls: ServerTls | undefined,
+  options: StartOptions = {},
 ): Promise<Centrifugo> {
-  const port = freePort();
+  const port = options.port ?? freePort();
   const dir = await Deno.makeTempDir({ prefix: "aiocent-centrifugo-" });
   const config = `${dir}/config.json`;
   const settings = { ...defaultConfig(port), ...overrides };
@@ -210,6 +238,8 @@ async function startOnce(
     'c="$1"; shift; "$c" "$@" & pid=$!',
     '( while kill -0 "$WATCH_PID" && kill -0 $pid; do sleep 0.5; done; kill $pid ) >/dev/null 2>&1 &',
     "trap 'kill $pid 2>/dev/null' TERM INT",
+    // kill(): SIGUSR1 to the shell kills Centrifugo abruptly.
+    "trap 'kill -9 $pid 2>/dev/null' USR1",
     // The first wait returns when the trap runs; the second until Centrifugo has exited.
     "wait $pid; wait $pid",
   ].join("\n");
@@ -228,10 +258,10 @@ async function startOnce(
   };
   const drained = Promise.all([collect(child.stdout), collect(child.stderr)]);
   let stopped: Promise<void> | undefined;
-  const stop = () =>
+  const stop = (signal: "SIGKILL" | "SIGTERM" = "SIGTERM") =>
     stopped ??= (async () => {
       try {
-        child.kill("SIGTERM");
+        child.kill(signal === "SIGKILL" ? "SIGUSR1" : "SIGTERM");
       } catch {
         // Already exited.
       }
@@ -250,7 +280,12 @@ async function startOnce(
     wsUrl: `${tls ? "wss" : "ws"}://127.0.0.1:${port}/connection/websocket`,
     port,
     logs: () => output,
-    stop,
+    stop: () => stop(),
+    kill: (signal = "SIGKILL") => stop(signal),
+    async restart(signal = "SIGKILL") {
+      await stop(signal);
+      return await startCentrifugo(overrides, tls, { ...options, port });
+    },
   };
 
   async function waitHealthy() {
