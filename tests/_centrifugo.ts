@@ -6,6 +6,8 @@
 // Run as a script (`deno run -A tests/_centrifugo.ts`) it only ensures the
 // binary exists and prints its path: .ci/run uses that to build it up front.
 
+import { PortTakenError, startWatched } from "./_process.ts";
+
 export const CENTRIFUGO_VERSION = "6.9.1";
 export const API_KEY = "test-api-key-7f3c9a";
 export const HMAC_SECRET = "test-hmac-secret-5b1e";
@@ -192,8 +194,6 @@ export async function startCentrifugo(
   }
 }
 
-class PortTakenError extends Error {}
-
 /**
  * Starts several servers at once; if any fails to start, stops the others
  * before rethrowing, so a failed start leaves nothing running.
@@ -231,78 +231,28 @@ async function startOnce(
     };
   }
   await Deno.writeTextFile(config, JSON.stringify(settings));
-  // The shell runs Centrifugo, and a watchdog beside it kills Centrifugo as
-  // soon as this process is gone. The watchdog is its own process with its own
-  // stdio, so it outlives the shell when `deno test` kills the shell on exit.
-  const watchdog = [
-    'c="$1"; shift; "$c" "$@" & pid=$!',
-    '( while kill -0 "$WATCH_PID" && kill -0 $pid; do sleep 0.5; done; kill $pid ) >/dev/null 2>&1 &',
-    "trap 'kill $pid 2>/dev/null' TERM INT",
-    // kill(): SIGUSR1 to the shell kills Centrifugo abruptly.
-    "trap 'kill -9 $pid 2>/dev/null' USR1",
-    // The first wait returns when the trap runs; the second until Centrifugo has exited.
-    "wait $pid; wait $pid",
-  ].join("\n");
-  const child = new Deno.Command("sh", {
-    args: ["-c", watchdog, "sh", bin, "--config", config],
-    cwd: dir,
-    env: { WATCH_PID: String(Deno.pid) },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  let output = "";
-  const decoder = new TextDecoder();
-  const collect = async (stream: ReadableStream<Uint8Array>) => {
-    for await (const chunk of stream) output = (output + decoder.decode(chunk)).slice(-100_000);
-  };
-  const drained = Promise.all([collect(child.stdout), collect(child.stderr)]);
-  let stopped: Promise<void> | undefined;
-  const stop = (signal: "SIGKILL" | "SIGTERM" = "SIGTERM") =>
-    stopped ??= (async () => {
-      try {
-        child.kill(signal === "SIGKILL" ? "SIGUSR1" : "SIGTERM");
-      } catch {
-        // Already exited.
-      }
-      await child.status;
-      await drained;
-      await Deno.remove(dir, { recursive: true }).catch(() => {});
-    })();
-  let exited = false;
-  child.status.then(() => exited = true);
   const origin = `${tls ? "https" : "http"}://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  await waitHealthy();
+  const server = await startWatched(
+    "Centrifugo",
+    bin,
+    ["--config", config],
+    dir,
+    () => healthy(origin, tls),
+    30_000,
+  );
   return {
     origin,
     apiUrl: `${origin}/api`,
     wsUrl: `${tls ? "wss" : "ws"}://127.0.0.1:${port}/connection/websocket`,
     port,
-    logs: () => output,
-    stop: () => stop(),
-    kill: (signal = "SIGKILL") => stop(signal),
+    logs: server.output,
+    stop: () => server.stop(),
+    kill: (signal = "SIGKILL") => server.stop(signal),
     async restart(signal = "SIGKILL") {
-      await stop(signal);
+      await server.stop(signal);
       return await startCentrifugo(overrides, tls, { ...options, port });
     },
   };
-
-  async function waitHealthy() {
-    while (true) {
-      if (exited) {
-        await stop();
-        if (/address already in use/i.test(output)) throw new PortTakenError(output);
-        throw new Error(`Centrifugo exited during startup:\n${output}`);
-      }
-      if (await healthy(origin, tls)) return;
-      if (Date.now() > deadline) {
-        await stop();
-        throw new Error(`Centrifugo did not become healthy within 30 s:\n${output}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
 }
 
 /**

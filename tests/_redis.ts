@@ -7,6 +7,7 @@
 // There is no fallback: without redis-server the tests that need it fail with
 // the command that installs it, rather than being skipped.
 
+import { PortTakenError, startWatched } from "./_process.ts";
 import { freePort } from "./_centrifugo.ts";
 
 /** The command that installs what this module needs on Debian/Ubuntu. */
@@ -47,8 +48,6 @@ export async function redisBinary(): Promise<string> {
   );
 }
 
-class PortTakenError extends Error {}
-
 /** Starts a Redis on a free port; retries if another process takes the port first. */
 export async function startRedis(): Promise<Redis> {
   const bin = await redisBinary();
@@ -82,56 +81,13 @@ async function startOnce(bin: string): Promise<Redis> {
     "--loglevel",
     "warning",
   ];
-  // Same watchdog as tests/_centrifugo.ts: Redis dies with this process.
-  const watchdog = [
-    'c="$1"; shift; "$c" "$@" & pid=$!',
-    '( while kill -0 "$WATCH_PID" && kill -0 $pid; do sleep 0.5; done; kill $pid ) >/dev/null 2>&1 &',
-    "trap 'kill $pid 2>/dev/null' TERM INT",
-    "wait $pid; wait $pid",
-  ].join("\n");
-  const child = new Deno.Command("sh", {
-    args: ["-c", watchdog, "sh", bin, ...args],
-    cwd: dir,
-    env: { WATCH_PID: String(Deno.pid) },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  let output = "";
-  const decoder = new TextDecoder();
-  const collect = async (stream: ReadableStream<Uint8Array>) => {
-    for await (const chunk of stream) output = (output + decoder.decode(chunk)).slice(-100_000);
+  const server = await startWatched("redis-server", bin, args, dir, () => ping(port), 15_000);
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    logs: server.output,
+    stop: () => server.stop(),
   };
-  const drained = Promise.all([collect(child.stdout), collect(child.stderr)]);
-  let stopped: Promise<void> | undefined;
-  const stop = () =>
-    stopped ??= (async () => {
-      try {
-        child.kill("SIGTERM");
-      } catch {
-        // Already exited.
-      }
-      await child.status;
-      await drained;
-      await Deno.remove(dir, { recursive: true }).catch(() => {});
-    })();
-  let exited = false;
-  child.status.then(() => exited = true);
-  const deadline = Date.now() + 15_000;
-  while (true) {
-    if (exited) {
-      await stop();
-      if (/address already in use/i.test(output)) throw new PortTakenError(output);
-      throw new Error(`redis-server exited during startup:\n${output}`);
-    }
-    if (await ping(port)) break;
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`redis-server did not answer PING within 15 s:\n${output}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return { port, url: `redis://127.0.0.1:${port}`, logs: () => output, stop };
 }
 
 /** Whether a Redis on `port` answers PING with PONG. */
