@@ -28,7 +28,7 @@ const OPTION_NAMES = new Set([
 export interface ClientConfig {
   /** The API prefix without a trailing slash. */
   base: string;
-  headers: Headers;
+  headers: Readonly<Record<string, string>>;
   legacy: boolean;
   timeout: number;
   retry: RetryPolicy | undefined;
@@ -142,7 +142,11 @@ function parseAddress(address: string | URL): string {
   return `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
 }
 
-function buildHeaders(apiKey: unknown, extra: unknown, legacy: boolean): Headers {
+function buildHeaders(
+  apiKey: unknown,
+  extra: unknown,
+  legacy: boolean,
+): Readonly<Record<string, string>> {
   if (apiKey !== undefined && (typeof apiKey !== "string" || apiKey === "")) {
     // Only the type: the value is (or contains) a secret.
     const got = apiKey === "" ? "an empty string" : `a value of type ${typeof apiKey}`;
@@ -174,7 +178,9 @@ function buildHeaders(apiKey: unknown, extra: unknown, legacy: boolean): Headers
       throw new TypeError("Client: apiKey contains characters not allowed in an HTTP header");
     }
   }
-  return headers;
+  // A plain object: fetch reads it faster than a Headers instance, and
+  // node:http takes it as it is. Headers has checked and lower-cased the names.
+  return Object.freeze(Object.fromEntries(headers));
 }
 
 function tlsSettings(options: ClientOptions): TlsSettings | undefined {

@@ -7,6 +7,24 @@ import { CentError, RequestError, RequestTimeoutError, type ResponseError } from
 import type { FetchLike } from "./options.ts";
 import { toResponseError } from "./_commands.ts";
 
+/** One HTTP answer: its status, and its body (whole for 2xx, else at least the start). */
+export interface Answer {
+  status: number;
+  statusText: string;
+  body: string;
+}
+
+/**
+ * Posts `body` to `url` and resolves once the answer is read. Redirects are
+ * answers, never followed: following one would resend the API key.
+ */
+export type Sender = (
+  url: string,
+  headers: Readonly<Record<string, string>>,
+  body: string,
+  signal: AbortSignal | undefined,
+) => Promise<Answer>;
+
 /** What a request needs from its client; built once per client. */
 export interface Endpoint {
   /**
@@ -14,12 +32,30 @@ export interface Endpoint {
    * no credentials or query (the Client rejects those), so messages show it.
    */
   base: string;
-  headers: Headers;
+  headers: Readonly<Record<string, string>>;
   /** Centrifugo's legacy format: every command goes to `base` itself. */
   legacy: boolean;
-  fetch: FetchLike;
-  /** True for the global fetch, which honours the signal during the body read. */
+  send: Sender;
+  /** True when `send` honours the signal to the end of the body (not a custom fetch). */
   native: boolean;
+}
+
+/** A Sender over a fetch function. */
+export function fetchSender(fetch: FetchLike): Sender {
+  return async (url, headers, body, signal) => {
+    const response = await fetch(url, {
+      method: "POST",
+      headers,
+      body,
+      signal,
+      redirect: "manual",
+    });
+    const { status, statusText } = response;
+    const text = status >= 200 && status < 300
+      ? await response.text()
+      : await readExcerpt(response);
+    return { status, statusText, body: text };
+  };
 }
 
 /** Bytes of a non-2xx body read for the error message; the rest is discarded. */
@@ -104,8 +140,10 @@ export async function request(
     ? AbortSignal.any([budget.signal, attempt])
     : attempt ?? budget.signal;
   try {
-    const exchange = send(endpoint, url, method, where, body, signal);
-    return endpoint.native || !signal ? await exchange : await race(exchange, signal);
+    const sent = endpoint.send(url, endpoint.headers, body, signal);
+    const answer = endpoint.native || !signal ? await sent : await race(sent, signal);
+    if (answer.status >= 200 && answer.status < 300) return answer.body;
+    throw statusError(method, where, answer);
   } catch (err) {
     if (err instanceof CentError) throw err;
     if (budget.signal?.aborted) throw abortError(method, where, budget);
@@ -147,33 +185,16 @@ export function abortError(
   });
 }
 
-async function send(
-  endpoint: Endpoint,
-  url: string,
-  method: string,
-  where: string,
-  body: string,
-  signal: AbortSignal | undefined,
-): Promise<string> {
-  const response = await endpoint.fetch(url, {
-    method: "POST",
-    headers: endpoint.headers,
-    body,
-    signal,
-    // A redirect would resend the API key to wherever it points.
-    redirect: "manual",
-  });
-  if (response.status >= 200 && response.status < 300) return await response.text();
-  const excerpt = await readExcerpt(response);
-  const hint = HINTS[response.status];
-  const status = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ""}`;
+function statusError(method: string, where: string, answer: Answer): RequestError {
+  const body = excerpt(answer.body);
+  const hint = HINTS[answer.status];
+  const status = `HTTP ${answer.status}${answer.statusText ? ` ${answer.statusText}` : ""}`;
   const error = new RequestError(
-    `${method}: ${where} answered ${status}${hint ? ` (${hint})` : ""}` +
-      (excerpt ? `: ${excerpt}` : ""),
-    { method, status: response.status, body: excerpt },
+    `${method}: ${where} answered ${status}${hint ? ` (${hint})` : ""}` + (body ? `: ${body}` : ""),
+    { method, status: answer.status, body },
   );
-  if (RETRY_STATUSES.has(response.status)) RETRYABLE.add(error);
-  throw error;
+  if (RETRY_STATUSES.has(answer.status)) RETRYABLE.add(error);
+  return error;
 }
 
 /** Reads at most EXCERPT_BYTES of the body, then cancels the rest. */
@@ -200,7 +221,7 @@ async function readExcerpt(response: Response): Promise<string> {
     bytes.set(chunk, at);
     at += chunk.length;
   }
-  return excerpt(new TextDecoder().decode(bytes.subarray(0, EXCERPT_BYTES)));
+  return new TextDecoder().decode(bytes.subarray(0, EXCERPT_BYTES));
 }
 
 /** The start of a body, on one line, for error messages. */

@@ -6,11 +6,19 @@
 
 import { build, decodeReplies, decodeResult, type Params } from "./_commands.ts";
 import { clientConfig } from "./_config.ts";
-import { deadline, type Endpoint, malformedResult, post, request, urlOf } from "./_transport.ts";
+import {
+  deadline,
+  type Endpoint,
+  fetchSender,
+  malformedResult,
+  post,
+  request,
+  urlOf,
+} from "./_transport.ts";
 import { RETRY_SAFE, type RetryPolicy, retryPolicy, withKey, withRetries } from "./_retry.ts";
 import { AutoBatcher, batchSender } from "./_auto_batch.ts";
 import { legacyCommand, legacyReplies } from "./_legacy.ts";
-import { tlsTransport, type Transport } from "./_tls.ts";
+import { defaultTransport, tlsTransport, type Transport } from "./_tls.ts";
 import { controlsArg, describe, timeoutArg } from "./_validate.ts";
 import { RequestError } from "./errors.ts";
 import { Batch, type BatchReply } from "./batch.ts";
@@ -71,7 +79,7 @@ export class Client {
   #endpoint: Endpoint;
   #timeout: number;
   #encoder: (value: unknown) => string;
-  #transport: Transport | undefined;
+  #transport: Transport;
   #retry: RetryPolicy | undefined;
   #batcher: AutoBatcher | undefined;
   #closed = false;
@@ -95,12 +103,16 @@ export class Client {
     this.#timeout = config.timeout;
     this.#retry = config.retry;
     this.#encoder = config.encoder;
-    this.#transport = config.tls && tlsTransport(config.tls);
+    this.#transport = config.fetch
+      ? { send: fetchSender(config.fetch), close: () => Promise.resolve() }
+      : config.tls
+      ? tlsTransport(config.tls)
+      : defaultTransport();
     this.#endpoint = {
       base: config.base,
       headers: config.headers,
       legacy: config.legacy,
-      fetch: config.fetch ?? this.#transport?.fetch ?? globalThis.fetch.bind(globalThis),
+      send: this.#transport.send,
       // The built-in transports honour the signal while reading the body.
       native: config.fetch === undefined,
     };
@@ -119,9 +131,11 @@ export class Client {
   }
 
   /**
-   * Releases what the client holds for its TLS options (a `Deno.HttpClient`
-   * or a keep-alive agent with its connections). Calls made after `close()`
-   * reject with a {@linkcode RequestError}. Safe to call more than once.
+   * Releases what the client holds: its keep-alive connections on Node (and
+   * for `verify: false`), or the `Deno.HttpClient` made for `caCerts`. Calls
+   * made after `close()` reject with a {@linkcode RequestError}. Safe to call
+   * more than once; a client that is never closed holds nothing that keeps a
+   * process alive.
    *
    * @example Close a client with its own CA
    * ```ts no-run
@@ -141,7 +155,7 @@ export class Client {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#transport?.close();
+    await this.#transport.close();
   }
 
   /**
