@@ -11,6 +11,7 @@ import {
   type Endpoint,
   fetchSender,
   malformedResult,
+  parse,
   post,
   request,
   urlOf,
@@ -81,6 +82,8 @@ export class Client {
   #encoder: (value: unknown) => string;
   #transport: Transport;
   #retry: RetryPolicy | undefined;
+  /** The controls of a call that sets none (the common case, so made once). */
+  #defaults: { timeout: number; retry: RetryPolicy | undefined };
   #batcher: AutoBatcher | undefined;
   #closed = false;
 
@@ -102,6 +105,7 @@ export class Client {
     const config = clientConfig(address, options);
     this.#timeout = config.timeout;
     this.#retry = config.retry;
+    this.#defaults = { timeout: config.timeout, retry: config.retry };
     this.#encoder = config.encoder;
     this.#transport = config.fetch
       ? { send: fetchSender(config.fetch), close: () => Promise.resolve() }
@@ -178,12 +182,12 @@ export class Client {
    * @param options Optional publish fields, `signal` and `timeout`.
    * @returns The publication's position when the channel keeps history, else `{}`.
    */
-  async publish(
+  publish(
     channel: string,
     data: unknown,
     options?: PublishOptions & CallOptions,
   ): Promise<PublishResult> {
-    return await this.#call("publish", build.publish(channel, data, options, true), options);
+    return this.#call("publish", () => build.publish(channel, data, options, true), options);
   }
 
   /**
@@ -204,12 +208,12 @@ export class Client {
    * @returns One typed response per channel, in order; per-channel errors are
    *   items with `ok: false`, not rejections.
    */
-  async broadcast(
+  broadcast(
     channels: string[],
     data: unknown,
     options?: BroadcastOptions & CallOptions,
   ): Promise<BroadcastResult> {
-    return await this.#call("broadcast", build.broadcast(channels, data, options, true), options);
+    return this.#call("broadcast", () => build.broadcast(channels, data, options, true), options);
   }
 
   /**
@@ -228,12 +232,12 @@ export class Client {
    * @param options Optional subscribe fields, `signal` and `timeout`.
    * @returns `{}` once done.
    */
-  async subscribe(
+  subscribe(
     user: string,
     channel: string,
     options?: SubscribeOptions & CallOptions,
   ): Promise<EmptyResult> {
-    return await this.#call("subscribe", build.subscribe(user, channel, options, true), options);
+    return this.#call("subscribe", () => build.subscribe(user, channel, options, true), options);
   }
 
   /**
@@ -252,14 +256,14 @@ export class Client {
    * @param options Optional unsubscribe fields, `signal` and `timeout`.
    * @returns `{}` once done.
    */
-  async unsubscribe(
+  unsubscribe(
     user: string,
     channel: string,
     options?: UnsubscribeOptions & CallOptions,
   ): Promise<EmptyResult> {
-    return await this.#call(
+    return this.#call(
       "unsubscribe",
-      build.unsubscribe(user, channel, options, true),
+      () => build.unsubscribe(user, channel, options, true),
       options,
     );
   }
@@ -279,8 +283,8 @@ export class Client {
    * @param options Optional disconnect fields, `signal` and `timeout`.
    * @returns `{}` once done.
    */
-  async disconnect(user: string, options?: DisconnectOptions & CallOptions): Promise<EmptyResult> {
-    return await this.#call("disconnect", build.disconnect(user, options, true), options);
+  disconnect(user: string, options?: DisconnectOptions & CallOptions): Promise<EmptyResult> {
+    return this.#call("disconnect", () => build.disconnect(user, options, true), options);
   }
 
   /**
@@ -298,8 +302,8 @@ export class Client {
    * @param options Optional refresh fields, `signal` and `timeout`.
    * @returns `{}` once done.
    */
-  async refresh(user: string, options?: RefreshOptions & CallOptions): Promise<EmptyResult> {
-    return await this.#call("refresh", build.refresh(user, options, true), options);
+  refresh(user: string, options?: RefreshOptions & CallOptions): Promise<EmptyResult> {
+    return this.#call("refresh", () => build.refresh(user, options, true), options);
   }
 
   /**
@@ -318,8 +322,8 @@ export class Client {
    * @param options `signal` and `timeout`.
    * @returns The subscribed connections by client ID.
    */
-  async presence(channel: string, options?: CallOptions): Promise<PresenceResult> {
-    return await this.#call("presence", build.presence(channel, options, true), options);
+  presence(channel: string, options?: CallOptions): Promise<PresenceResult> {
+    return this.#call("presence", () => build.presence(channel, options, true), options);
   }
 
   /**
@@ -337,10 +341,10 @@ export class Client {
    * @param options `signal` and `timeout`.
    * @returns The counts.
    */
-  async presenceStats(channel: string, options?: CallOptions): Promise<PresenceStatsResult> {
-    return await this.#call(
+  presenceStats(channel: string, options?: CallOptions): Promise<PresenceStatsResult> {
+    return this.#call(
       "presence_stats",
-      build.presence_stats(channel, options, true),
+      () => build.presence_stats(channel, options, true),
       options,
     );
   }
@@ -361,8 +365,8 @@ export class Client {
    *   `reverse`, `signal` and `timeout`.
    * @returns The publications and the stream's current position.
    */
-  async history(channel: string, options?: HistoryOptions & CallOptions): Promise<HistoryResult> {
-    return await this.#call("history", build.history(channel, options, true), options);
+  history(channel: string, options?: HistoryOptions & CallOptions): Promise<HistoryResult> {
+    return this.#call("history", () => build.history(channel, options, true), options);
   }
 
   /**
@@ -380,10 +384,10 @@ export class Client {
    * @param options `signal` and `timeout`.
    * @returns `{}` once done.
    */
-  async historyRemove(channel: string, options?: CallOptions): Promise<EmptyResult> {
-    return await this.#call(
+  historyRemove(channel: string, options?: CallOptions): Promise<EmptyResult> {
+    return this.#call(
       "history_remove",
-      build.history_remove(channel, options, true),
+      () => build.history_remove(channel, options, true),
       options,
     );
   }
@@ -403,8 +407,8 @@ export class Client {
    * @param options `pattern` (a glob), `signal` and `timeout`.
    * @returns Active channels by name, with their subscriber counts.
    */
-  async channels(options?: ChannelsOptions & CallOptions): Promise<ChannelsResult> {
-    return await this.#call("channels", build.channels(options, true), options);
+  channels(options?: ChannelsOptions & CallOptions): Promise<ChannelsResult> {
+    return this.#call("channels", () => build.channels(options, true), options);
   }
 
   /**
@@ -422,8 +426,8 @@ export class Client {
    * @param options `signal` and `timeout`.
    * @returns One entry per node.
    */
-  async info(options?: CallOptions): Promise<InfoResult> {
-    return await this.#call("info", build.info(options, true), options);
+  info(options?: CallOptions): Promise<InfoResult> {
+    return this.#call("info", () => build.info(options, true), options);
   }
 
   /**
@@ -449,8 +453,8 @@ export class Client {
    * @param options `signal` and `timeout`.
    * @returns What the handler returned.
    */
-  async rpc(method: string, params?: unknown, options?: CallOptions): Promise<RpcResult> {
-    return await this.#call("rpc", build.rpc(method, params, options, true), options);
+  rpc(method: string, params?: unknown, options?: CallOptions): Promise<RpcResult> {
+    return this.#call("rpc", () => build.rpc(method, params, options, true), options);
   }
 
   /**
@@ -480,7 +484,7 @@ export class Client {
   ): Promise<T> {
     const [name, wire] = build.custom("call", method, params);
     controlsArg("call", options);
-    return await this.#call(name, wire, options, "call");
+    return await this.#call(name, () => wire, options, "call");
   }
 
   /**
@@ -558,10 +562,12 @@ export class Client {
    */
   async #call<T>(
     method: string,
-    params: Params,
+    build: () => Params,
     options: CallOptions | undefined,
     caller = JS_NAMES[method] ?? method,
   ): Promise<T> {
+    // Built here, inside the async function, so bad arguments reject.
+    const params = build();
     const { timeout, retry } = this.#controls(caller, options);
     const policy = retry && RETRY_SAFE.has(method) ? retry : undefined;
     const wire = policy ? withKey({ method, params }).params : params;
@@ -588,7 +594,7 @@ export class Client {
         `POST ${urlOf(endpoint, method)}`,
         () => post(endpoint, method, body, budget, policy.attemptTimeout),
       )
-      : await post(endpoint, method, body, budget);
+      : parse(method, endpoint, await request(endpoint, method, body, budget));
     try {
       if (envelope.result === undefined) throw new SyntaxError("no result and no error");
       return decodeResult(method, params, envelope.result) as T;
@@ -608,7 +614,8 @@ export class Client {
     method: string,
     options: CallOptions | undefined,
   ): { timeout: number; retry: RetryPolicy | undefined } {
-    const signal = options?.signal;
+    if (options === undefined) return this.#defaults;
+    const signal = options.signal;
     if (signal !== undefined && !(signal instanceof AbortSignal)) {
       throw new TypeError(`${method}: signal must be an AbortSignal, got ${describe(signal)}`);
     }
