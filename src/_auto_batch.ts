@@ -128,9 +128,14 @@ export function batchSender(endpoint: Endpoint, retry: RetryPolicy | undefined):
     const budget = deadline(timeout, undefined);
     const policy = retry && commands.every((c) => RETRY_SAFE.has(c.method)) ? retry : undefined;
     const attempt = () => post(endpoint, "batch", body, budget, policy?.attemptTimeout);
-    const envelope = policy
-      ? await withRetries(policy, budget, "batch", where, attempt)
-      : await attempt();
+    let envelope: Record<string, unknown>;
+    try {
+      envelope = policy
+        ? await withRetries(policy, budget, "batch", where, attempt)
+        : await attempt();
+    } finally {
+      budget.end();
+    }
     const replies = envelope.replies;
     const valid = Array.isArray(replies) && replies.length === commands.length &&
       replies.every((reply, i) =>

@@ -84,13 +84,36 @@ export interface Deadline {
   signal: AbortSignal | undefined;
   /** `performance.now()` when the call started. */
   started: number;
+  /** Clears the timer; call it once the call has settled. */
+  end(): void;
 }
 
-/** Starts the budget of a call. */
+/**
+ * Starts the budget of a call. Its timer is a plain timeout that `end()`
+ * clears: `AbortSignal.timeout` cannot be cancelled, so every finished call
+ * would leave its timer armed for the whole timeout (tens of thousands of
+ * live timers, and their memory, at a few thousand calls per second).
+ */
 export function deadline(timeout: number, user: AbortSignal | undefined): Deadline {
-  const timer = Number.isFinite(timeout) ? AbortSignal.timeout(timeout) : undefined;
+  let timer: AbortSignal | undefined;
+  let handle: ReturnType<typeof setTimeout> | undefined;
+  if (Number.isFinite(timeout)) {
+    const controller = new AbortController();
+    handle = setTimeout(
+      () => controller.abort(new DOMException("The call timed out.", "TimeoutError")),
+      timeout,
+    );
+    timer = controller.signal;
+  }
   const signal = timer && user ? AbortSignal.any([timer, user]) : timer ?? user;
-  return { timeout, timer, user, signal, started: performance.now() };
+  return {
+    timeout,
+    timer,
+    user,
+    signal,
+    started: performance.now(),
+    end: () => clearTimeout(handle),
+  };
 }
 
 /**
@@ -135,7 +158,10 @@ export async function request(
   const url = urlOf(endpoint, method);
   const where = `POST ${url}`;
   if (budget.signal?.aborted) throw abortError(method, where, budget, " before it was sent");
-  const attempt = attemptTimeout === undefined ? undefined : AbortSignal.timeout(attemptTimeout);
+  const attemptBudget = attemptTimeout === undefined
+    ? undefined
+    : deadline(attemptTimeout, undefined);
+  const attempt = attemptBudget?.timer;
   const signal = attempt && budget.signal
     ? AbortSignal.any([budget.signal, attempt])
     : attempt ?? budget.signal;
@@ -159,6 +185,8 @@ export async function request(
     const error = new RequestError(`${method}: ${where} failed: ${why}`, { method, cause: err });
     if (!why.startsWith(TLS_PREFIX)) RETRYABLE.add(error);
     throw error;
+  } finally {
+    attemptBudget?.end();
   }
 }
 

@@ -544,9 +544,14 @@ export class Client {
       legacy
         ? request(endpoint, "batch", body, budget, policy?.attemptTimeout)
         : post(endpoint, "batch", body, budget, policy?.attemptTimeout);
-    const answer = policy
-      ? await withRetries(policy, budget, "batch", `POST ${urlOf(endpoint, "batch")}`, attempt)
-      : await attempt();
+    let answer: string | Record<string, unknown>;
+    try {
+      answer = policy
+        ? await withRetries(policy, budget, "batch", `POST ${urlOf(endpoint, "batch")}`, attempt)
+        : await attempt();
+    } finally {
+      budget.end();
+    }
     try {
       return legacy
         ? decodeReplies(commands, legacyReplies(answer as string, commands.length), () => "result")
@@ -576,25 +581,27 @@ export class Client {
     const body = endpoint.legacy ? legacyCommand(method, json) : json;
     this.#checkOpen(method);
     const budget = deadline(timeout, options?.signal);
-    // call() of methods unknown to the library, and calls with their own retry
-    // policy, are sent on their own: inside a batch they would behave otherwise.
-    if (this.#batcher && caller !== "call" && options?.retry === undefined) {
-      const result = await this.#batcher.enqueue(method, `{"${method}":${json}}`, budget);
-      try {
-        return decodeResult(method, params, result) as T;
-      } catch (err) {
-        throw malformedResult(method, endpoint, err);
+    let envelope: Record<string, unknown>;
+    try {
+      // call() of methods unknown to the library, and calls with their own retry
+      // policy, are sent on their own: inside a batch they would behave otherwise.
+      if (this.#batcher && caller !== "call" && options?.retry === undefined) {
+        const result = await this.#batcher.enqueue(method, `{"${method}":${json}}`, budget);
+        envelope = { result };
+      } else {
+        envelope = policy
+          ? await withRetries(
+            policy,
+            budget,
+            method,
+            `POST ${urlOf(endpoint, method)}`,
+            () => post(endpoint, method, body, budget, policy.attemptTimeout),
+          )
+          : parse(method, endpoint, await request(endpoint, method, body, budget));
       }
+    } finally {
+      budget.end();
     }
-    const envelope = policy
-      ? await withRetries(
-        policy,
-        budget,
-        method,
-        `POST ${urlOf(endpoint, method)}`,
-        () => post(endpoint, method, body, budget, policy.attemptTimeout),
-      )
-      : parse(method, endpoint, await request(endpoint, method, body, budget));
     try {
       if (envelope.result === undefined) throw new SyntaxError("no result and no error");
       return decodeResult(method, params, envelope.result) as T;
