@@ -1,0 +1,240 @@
+// The measurement loop shared by the Deno runner (bench/deno_client.ts) and the
+// Node/Bun runner (bench/node_runner.mjs), so every JavaScript contender is
+// timed by the same code: `concurrency` workers take request numbers from one
+// counter until the time is up (or a request cap is reached), and each
+// request's latency is recorded. A request still in flight at the deadline
+// completes and counts; the elapsed time includes it. Plain JavaScript with JSDoc types, so that
+// Node and Bun load it as is.
+
+/**
+ * The request every contender sends: `{"channel": "<prefix><i % channels>",
+ * "data": <data>}` to the publish endpoint.
+ * @typedef {{ prefix: string, channels: number, data: unknown }} Publication
+ */
+
+/**
+ * What the orchestrator asks a runner to do (passed as one JSON argument).
+ * @typedef {object} RunnerConfig
+ * @property {"throughput" | "shape" | "memory"} mode
+ * @property {string} impl contender implementation: "client", "fetch", "centjs"
+ * @property {string} url API endpoint with its prefix, e.g. http://127.0.0.1:8000/api
+ * @property {string} apiKey
+ * @property {Publication} publication
+ * @property {number} concurrency
+ * @property {number} requests throughput: at most this many timed requests; memory: publishes;
+ *   shape: channels
+ * @property {number} seconds throughput: length of the timed part
+ * @property {number} warmupSeconds throughput: untimed requests first, at the same concurrency
+ * @property {number} maxSeconds bound of the whole run
+ * @property {number} [samples] memory mode: number of RSS samples
+ * @property {string} [module] the library: a snapshot of mod.ts (Deno) or of npm/mod.js (Node/Bun)
+ * @property {string} [centjs] Node/Bun: path of the cent.js package
+ * @property {string} [profile] write a V8 CPU profile of the timed part to this path
+ */
+
+/**
+ * The outcome of one timed run.
+ * @typedef {object} RunResult
+ * @property {number} requests requests completed in the timed part
+ * @property {number} errors how many of them failed
+ * @property {string} [firstError]
+ * @property {number} seconds wall time of the timed part
+ * @property {number} rps requests per second
+ * @property {number} p50 median latency, ms
+ * @property {number} p99 99th percentile latency, ms
+ * @property {number} max slowest request, ms
+ * @property {number} cpuMs CPU time (user + system, all threads) of this process in the timed part
+ * @property {number} cpuUsPerRequest cpuMs per request, in microseconds
+ */
+
+/** The channel of request number `i`. */
+export function channelOf(/** @type {Publication} */ publication, /** @type {number} */ i) {
+  return `${publication.prefix}${i % publication.channels}`;
+}
+
+/** The parts of a client's HTTP request that a raw fetch variant can add (see fetchSender). */
+export const FETCH_PARTS = ["signal", "headers", "manual", "text"];
+/** A what-if for the timeout: a timer cleared as soon as the response is read. */
+export const FETCH_WHAT_IFS = ["cleared"];
+
+/**
+ * The identical publish request through the runtime's fetch. `impl` "fetch" is
+ * as bare as it gets: a plain headers object, no signal, `response.json()`,
+ * status and Centrifugo's error checked. "fetch:part,part" adds what the
+ * client does, one part at a time, to see what each costs:
+ *   signal  - `signal: AbortSignal.timeout(10 s)` per request
+ *   headers - one prebuilt `Headers` instance instead of a plain object
+ *   manual  - `redirect: "manual"`
+ *   text    - `JSON.parse(await response.text())` instead of `response.json()`
+ *   cleared - the same 10 s timeout as "signal", but through an AbortController and a
+ *             setTimeout that is cleared once the response is read (AbortSignal.timeout
+ *             cannot be cancelled: each call leaves its timer armed for the whole timeout)
+ * @param {RunnerConfig} config
+ * @returns {(i: number) => Promise<unknown>}
+ */
+export function fetchSender(config) {
+  const parts = new Set((config.impl.split(":")[1] ?? "").split(",").filter(Boolean));
+  for (const part of parts) {
+    if (!FETCH_PARTS.includes(part) && !FETCH_WHAT_IFS.includes(part)) {
+      throw new Error(`unknown fetch part ${part}`);
+    }
+  }
+  const { url, apiKey, publication } = config;
+  const target = `${url}/publish`;
+  const plain = { "Content-Type": "application/json", "X-API-Key": apiKey };
+  const headers = parts.has("headers") ? new Headers(plain) : plain;
+  const signal = parts.has("signal");
+  const manual = parts.has("manual");
+  const text = parts.has("text");
+  const cleared = parts.has("cleared");
+  return async (i) => {
+    /** @type {RequestInit} */
+    const init = {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ channel: channelOf(publication, i), data: publication.data }),
+    };
+    if (signal) init.signal = AbortSignal.timeout(10_000);
+    if (manual) init.redirect = "manual";
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
+    let timer;
+    if (cleared) {
+      const controller = new AbortController();
+      timer = setTimeout(() => controller.abort(), 10_000);
+      init.signal = controller.signal;
+    }
+    try {
+      const response = await fetch(target, init);
+      const reply = text ? JSON.parse(await response.text()) : await response.json();
+      if (!response.ok || reply.error) throw new Error(`HTTP ${response.status} ${reply.error}`);
+      return reply.result;
+    } finally {
+      if (timer !== undefined) clearTimeout(timer);
+    }
+  };
+}
+
+/**
+ * Runs `send(i)` for i = 0, 1, … with `concurrency` requests in flight until
+ * `total` are done or `deadline` (a performance.now() value) has passed.
+ * @param {(i: number) => Promise<unknown>} send
+ * @param {number} concurrency
+ * @param {number} total
+ * @param {number} deadline
+ * @param {Float64Array | undefined} latencies receives each request's latency in ms
+ * @param {(done: number) => void} [onDone] called after every completed request
+ */
+export async function drive(send, concurrency, total, deadline, latencies, onDone) {
+  let next = 0;
+  let done = 0;
+  let errors = 0;
+  /** @type {string | undefined} */
+  let firstError;
+  const worker = async () => {
+    while (next < total && performance.now() < deadline) {
+      const i = next++;
+      const start = performance.now();
+      try {
+        await send(i);
+      } catch (err) {
+        errors++;
+        firstError ??= String(err instanceof Error ? err.message : err).slice(0, 300);
+      }
+      if (latencies) latencies[done] = performance.now() - start;
+      done++;
+      onDone?.(done);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, total) }, worker));
+  return { done, errors, firstError };
+}
+
+/** The value at quantile `q` (0..1) of sorted values, nearest rank. */
+export function quantile(/** @type {Float64Array} */ sorted, /** @type {number} */ q) {
+  if (sorted.length === 0) return NaN;
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
+  return /** @type {number} */ (sorted[rank]);
+}
+
+/**
+ * Warms up for `config.warmupSeconds`, then sends requests for
+ * `config.seconds` (at most `config.requests`), recording each latency;
+ * optionally under the V8 CPU profiler (node:inspector: Deno and Node).
+ * @param {(i: number) => Promise<unknown>} send
+ * @param {RunnerConfig} config
+ * @param {(path: string, text: string) => Promise<void>} [writeFile] for the profile
+ * @returns {Promise<RunResult>}
+ */
+export async function measure(send, config, writeFile) {
+  const started = performance.now();
+  const bound = started + config.maxSeconds * 1000;
+  if (config.warmupSeconds > 0) {
+    // Offset the numbers so the timed part starts on the same channels every time.
+    const until = Math.min(bound, performance.now() + config.warmupSeconds * 1000);
+    await drive(
+      (i) => send(i + 1_000_000_000),
+      config.concurrency,
+      config.requests,
+      until,
+      undefined,
+    );
+  }
+  const profiler = config.profile ? await startProfiler() : undefined;
+  const latencies = new Float64Array(config.requests);
+  const { default: process } = await import("node:process");
+  const cpu = process.cpuUsage();
+  const begin = performance.now();
+  const { done, errors, firstError } = await drive(
+    send,
+    config.concurrency,
+    config.requests,
+    Math.min(bound, begin + config.seconds * 1000),
+    latencies,
+  );
+  const seconds = (performance.now() - begin) / 1000;
+  const used = process.cpuUsage(cpu);
+  const cpuMs = (used.user + used.system) / 1000;
+  if (profiler && config.profile && writeFile) {
+    await writeFile(config.profile, JSON.stringify(await profiler.stop()));
+  }
+  const sorted = latencies.slice(0, done).sort();
+  return {
+    requests: done,
+    errors,
+    ...(firstError === undefined ? {} : { firstError }),
+    seconds,
+    rps: done / seconds,
+    p50: quantile(sorted, 0.5),
+    p99: quantile(sorted, 0.99),
+    max: quantile(sorted, 1),
+    cpuMs,
+    cpuUsPerRequest: done > 0 ? (cpuMs * 1000) / done : NaN,
+  };
+}
+
+/** Starts the V8 sampling profiler on this isolate; `stop()` returns the profile. */
+async function startProfiler() {
+  const { Session } = await import("node:inspector");
+  const session = new Session();
+  session.connect();
+  /** @type {(method: string, params?: object) => Promise<any>} */
+  const post = (method, params = {}) =>
+    new Promise((resolve, reject) =>
+      session.post(
+        method,
+        params,
+        (/** @type {unknown} */ err, /** @type {unknown} */ res) =>
+          err ? reject(err) : resolve(res),
+      )
+    );
+  await post("Profiler.enable");
+  await post("Profiler.setSamplingInterval", { interval: 100 });
+  await post("Profiler.start");
+  return {
+    async stop() {
+      const { profile } = await post("Profiler.stop");
+      session.disconnect();
+      return profile;
+    },
+  };
+}

@@ -1,0 +1,109 @@
+// The Deno contenders, run by bench/main.ts in a fresh process per measurement:
+//
+//   deno run --allow-net=127.0.0.1 --allow-write bench/deno_client.ts '<RunnerConfig JSON>'
+//
+// impl "client": this library (a snapshot of ../mod.ts), one publish per call.
+// impl "fetch":  the identical request with the runtime's fetch, the client's ceiling
+//                ("fetch:signal,headers,…": variants, see fetchSender in _measure.js).
+// Modes: "throughput" (bench/_measure.js), "shape" (N channels sequentially, in
+// one batch, in one broadcast) and "memory" (RSS while publishing N times).
+// Prints one JSON line with the result.
+
+import { channelOf, drive, fetchSender, measure, type RunnerConfig } from "./_measure.js";
+
+const config = JSON.parse(Deno.args[0] ?? "{}") as RunnerConfig;
+// bench/main.ts passes a snapshot of mod.ts + src/ taken at the start of the
+// run (config.module), so edits made meanwhile do not change the code measured.
+type Library = typeof import("../mod.ts");
+const load = (): Promise<Library> => import(config.module ?? "../mod.ts");
+const { url, apiKey, publication } = config;
+const TIMEOUT_MS = 10_000;
+
+async function newClient() {
+  const { Client } = await load();
+  return new Client(url, { apiKey, timeout: TIMEOUT_MS });
+}
+
+async function writeFile(path: string, text: string): Promise<void> {
+  await Deno.writeTextFile(path, text);
+}
+
+async function clientSender(): Promise<(i: number) => Promise<unknown>> {
+  const client = await newClient();
+  return (i) => client.publish(channelOf(publication, i), publication.data);
+}
+
+async function throughput(): Promise<unknown> {
+  if (config.impl === "client") return await measure(await clientSender(), config, writeFile);
+  if (config.impl.startsWith("fetch")) return await measure(fetchSender(config), config, writeFile);
+  throw new Error(`unknown impl ${config.impl}`);
+}
+
+/** N channels: N sequential publishes, one batch of N, one broadcast to N. */
+async function shape(): Promise<unknown> {
+  if (config.impl !== "client") throw new Error(`shape: unknown impl ${config.impl}`);
+  const { Batch, Client } = await load();
+  const client = new Client(url, { apiKey, timeout: 60_000 });
+  const channels = Array.from({ length: config.requests }, (_, i) => `shape_${i}`);
+  const data = publication.data;
+  const timed = async (work: () => Promise<number>) => {
+    const start = performance.now();
+    const errors = await work();
+    return { seconds: (performance.now() - start) / 1000, errors };
+  };
+  const sequential = await timed(async () => {
+    const deadline = performance.now() + config.maxSeconds * 1000;
+    const { done, errors } = await drive(
+      (i) => client.publish(channels[i]!, data),
+      1,
+      channels.length,
+      deadline,
+      undefined,
+    );
+    return errors + (channels.length - done);
+  });
+  const batch = await timed(async () => {
+    const commands = new Batch();
+    for (const channel of channels) commands.publish(channel, data);
+    const replies = await client.send(commands);
+    return replies.filter((reply) => !reply.ok).length;
+  });
+  const broadcast = await timed(async () => {
+    const { responses } = await client.broadcast(channels, data);
+    return responses.filter((response) => !response.ok).length;
+  });
+  return { channels: channels.length, sequential, batch, broadcast };
+}
+
+/** Publishes N times at `concurrency` through one client, sampling the RSS. */
+async function memory(): Promise<unknown> {
+  // bench/main.ts measures the client; a raw fetch variant can be run by hand for comparison.
+  const send = config.impl.startsWith("fetch") ? fetchSender(config) : await clientSender();
+  const samples = config.samples ?? 20;
+  const every = Math.max(1, Math.floor(config.requests / samples));
+  const sample = (publishes: number) => {
+    const { rss, heapUsed } = Deno.memoryUsage();
+    return { publishes, rss, heapUsed, seconds: (performance.now() - start) / 1000 };
+  };
+  const start = performance.now();
+  const curve = [sample(0)];
+  const { done, errors, firstError } = await drive(
+    send,
+    config.concurrency,
+    config.requests,
+    start + config.maxSeconds * 1000,
+    undefined,
+    (completed) => {
+      if (completed % every === 0) curve.push(sample(completed));
+    },
+  );
+  if (done % every !== 0) curve.push(sample(done));
+  return { requests: done, errors, firstError, seconds: (performance.now() - start) / 1000, curve };
+}
+
+const result = config.mode === "shape"
+  ? await shape()
+  : config.mode === "memory"
+  ? await memory()
+  : await throughput();
+console.log(JSON.stringify(result));

@@ -1,0 +1,79 @@
+// The Node and Bun contenders, run by bench/main.ts in a fresh process per
+// measurement (the same file on both runtimes):
+//
+//   node bench/node_runner.mjs '<RunnerConfig JSON>'
+//   bun  bench/node_runner.mjs '<RunnerConfig JSON>'
+//
+// impl "client": this library as JavaScript (npm/mod.js from buildNpm(), copied
+//                to config.module by bench/main.ts), one publish per call.
+// impl "fetch":  the identical request with the runtime's fetch, the client's ceiling
+//                ("fetch:signal,headers,…": variants, see fetchSender in _measure.js).
+// impl "centjs": the cent.js package (config.centjs), Node only in the report.
+// impl "http":   the identical request over node:http with a keep-alive agent, no fetch
+//                (on Node the client itself sends over node:http).
+// Prints one JSON line with the result.
+
+import { writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
+import { channelOf, fetchSender, measure } from "./_measure.js";
+
+const config = JSON.parse(process.argv[2] ?? "{}");
+const { url, apiKey, publication } = config;
+const TIMEOUT_MS = 10_000;
+
+/** @returns {Promise<(i: number) => Promise<unknown>>} */
+async function sender() {
+  if (config.impl === "client") {
+    const { Client } = await import(pathToFileURL(config.module).href);
+    const client = new Client(url, { apiKey, timeout: TIMEOUT_MS });
+    return (i) => client.publish(channelOf(publication, i), publication.data);
+  }
+  if (config.impl.startsWith("fetch")) return fetchSender(config);
+  if (config.impl === "http") return httpSender();
+  if (config.impl === "centjs") {
+    // cent.js is CommonJS; load it from its cache folder outside the repository.
+    const require = createRequire(pathToFileURL(`${config.centjs}/`).href);
+    const { CentClient } = require(config.centjs);
+    const client = new CentClient({ url, apiKey, timeout: TIMEOUT_MS });
+    return (i) => client.publish({ channel: channelOf(publication, i), data: publication.data });
+  }
+  throw new Error(`unknown impl ${config.impl}`);
+}
+
+/**
+ * The identical request over node:http with a keep-alive agent (no fetch),
+ * reading the body as text and parsing it.
+ * @returns {Promise<(i: number) => Promise<unknown>>}
+ */
+async function httpSender() {
+  const http = await import("node:http");
+  const agent = new http.Agent({ keepAlive: true });
+  const target = new URL(`${url}/publish`);
+  const headers = { "Content-Type": "application/json", "X-API-Key": apiKey };
+  return (i) =>
+    new Promise((resolve, reject) => {
+      const request = http.request(target, { method: "POST", headers, agent }, (response) => {
+        let text = "";
+        response.setEncoding("utf8");
+        response.on("data", (chunk) => (text += chunk));
+        response.on("error", reject);
+        response.on("end", () => {
+          try {
+            const reply = JSON.parse(text);
+            if (response.statusCode !== 200 || reply.error) {
+              reject(new Error(`HTTP ${response.statusCode} ${reply.error}`));
+            } else resolve(reply.result);
+          } catch (err) {
+            reject(err);
+          }
+        });
+      });
+      request.on("error", reject);
+      request.end(JSON.stringify({ channel: channelOf(publication, i), data: publication.data }));
+    });
+}
+
+if (config.mode !== "throughput") throw new Error(`node_runner: unsupported mode ${config.mode}`);
+const result = await measure(await sender(), config, (path, text) => writeFile(path, text));
+console.log(JSON.stringify(result));
