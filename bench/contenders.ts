@@ -34,6 +34,15 @@ export const CONTENDERS: readonly Contender[] = [
     color: "#1f6feb",
   },
   {
+    id: "deno-autobatch",
+    label: "aiocent-ts autoBatch (Deno)",
+    runtime: "deno",
+    kind: "client",
+    baseline: "deno-fetch",
+    needs: ["denoSource"],
+    color: "#0b3d91",
+  },
+  {
     id: "deno-fetch",
     label: "raw fetch (Deno)",
     runtime: "deno",
@@ -144,6 +153,8 @@ function implOf(contender: Contender): string {
     case "node-client":
     case "bun-client":
       return "client";
+    case "deno-autobatch":
+      return "autobatch";
     case "deno-fetch":
     case "node-fetch":
     case "bun-fetch":

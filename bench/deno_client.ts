@@ -3,6 +3,7 @@
 //   deno run --allow-net=127.0.0.1 --allow-write bench/deno_client.ts '<RunnerConfig JSON>'
 //
 // impl "client": this library (a snapshot of ../mod.ts), one publish per call.
+// impl "autobatch": this library with `autoBatch: true`.
 // impl "fetch":  the identical request with the runtime's fetch, the client's ceiling
 //                ("fetch:signal,headers,…": variants, see fetchSender in _measure.js).
 // Modes: "throughput" (bench/_measure.js), "shape" (N channels sequentially, in
@@ -33,8 +34,18 @@ async function clientSender(): Promise<(i: number) => Promise<unknown>> {
   return (i) => client.publish(channelOf(publication, i), publication.data);
 }
 
+/** The client with `autoBatch: true`: concurrent publishes share /batch requests. */
+async function autoBatchSender(): Promise<(i: number) => Promise<unknown>> {
+  const { Client } = await load();
+  const client = new Client(url, { apiKey, timeout: TIMEOUT_MS, autoBatch: true });
+  return (i) => client.publish(channelOf(publication, i), publication.data);
+}
+
 async function throughput(): Promise<unknown> {
   if (config.impl === "client") return await measure(await clientSender(), config, writeFile);
+  if (config.impl === "autobatch") {
+    return await measure(await autoBatchSender(), config, writeFile);
+  }
   if (config.impl.startsWith("fetch")) return await measure(fetchSender(config), config, writeFile);
   throw new Error(`unknown impl ${config.impl}`);
 }
