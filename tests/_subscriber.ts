@@ -61,6 +61,35 @@ export interface Subscriber {
 }
 
 /**
+ * A WebSocket class for the SDK's `websocket` option that remembers every
+ * socket it opens, and `closed()`, which resolves once all of them are closed
+ * (the sanitizers fail a test that ends with a socket still open).
+ */
+export function trackedWebSocket(): {
+  WebSocket: new (url: string | URL, protocols?: string | string[]) => WebSocket;
+  closed(): Promise<unknown>;
+} {
+  const sockets: WebSocket[] = [];
+  class TrackedWebSocket extends WebSocket {
+    constructor(url: string | URL, protocols?: string | string[]) {
+      super(url, protocols);
+      sockets.push(this);
+    }
+  }
+  return {
+    WebSocket: TrackedWebSocket,
+    closed: () =>
+      Promise.all(
+        sockets.map((socket) =>
+          socket.readyState === WebSocket.CLOSED
+            ? undefined
+            : new Promise((resolve) => socket.addEventListener("close", resolve, { once: true }))
+        ),
+      ),
+  };
+}
+
+/**
  * Connects a real client as `user` and waits until it is connected. `token`
  * replaces the HS256 token minted here (e.g. one signed on another runtime).
  */
@@ -69,14 +98,7 @@ export async function connectSubscriber(
   user: string,
   token?: string,
 ): Promise<Subscriber> {
-  const sockets: WebSocket[] = [];
-  // Track every socket the SDK opens so close() can wait for all of them.
-  class TrackedWebSocket extends WebSocket {
-    constructor(url: string | URL, protocols?: string | string[]) {
-      super(url, protocols);
-      sockets.push(this);
-    }
-  }
+  const tracked = trackedWebSocket();
   const events: Event[] = [];
   const waiters = new Set<() => void>();
   const record = (event: Event) => {
@@ -85,7 +107,7 @@ export async function connectSubscriber(
   };
   const client = new Centrifuge(wsUrl, {
     token: token ?? await connectionToken(user),
-    websocket: TrackedWebSocket,
+    websocket: tracked.WebSocket,
     minReconnectDelay: 60_000,
     maxReconnectDelay: 60_000,
   });
@@ -159,13 +181,7 @@ export async function connectSubscriber(
     },
     async close() {
       client.disconnect();
-      await Promise.all(
-        sockets.map((socket) =>
-          socket.readyState === WebSocket.CLOSED
-            ? undefined
-            : new Promise((resolve) => socket.addEventListener("close", resolve, { once: true }))
-        ),
-      );
+      await tracked.closed();
     },
   };
 }

@@ -10,7 +10,7 @@ import { API_KEY, HMAC_SECRET, startMany } from "./_centrifugo.ts";
 import { ecParams, keyPair, rsaParams } from "./_keys.ts";
 import { connectSubscriber } from "./_subscriber.ts";
 import { makeCerts } from "./_certs.ts";
-import { buildNpm } from "./runtimes/build_npm.ts";
+import { buildNpm, NODE_USER_OPTIONS } from "./runtimes/build_npm.ts";
 
 const root = new URL("../", import.meta.url).pathname;
 
@@ -32,12 +32,7 @@ const RUNTIMES: { name: string; command: string; args: string[]; source: boolean
 Deno.test("the emitted declarations type-check for a Node user without Deno types", async () => {
   const npm = await buildNpm();
   const program = ts.createProgram([`${root}tests/runtimes/consumer.ts`], {
-    target: ts.ScriptTarget.ES2022,
-    module: ts.ModuleKind.ESNext,
-    moduleResolution: ts.ModuleResolutionKind.Bundler,
-    lib: ["lib.es2022.d.ts", "lib.dom.d.ts", "lib.dom.iterable.d.ts"],
-    types: [],
-    strict: true,
+    ...NODE_USER_OPTIONS,
     skipLibCheck: false,
     noEmit: true,
     baseUrl: root,

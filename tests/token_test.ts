@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { Centrifuge, type Subscription } from "centrifuge";
 import { Client } from "@aiocent/aiocent";
 import { API_KEY, HMAC_SECRET, startCentrifugo } from "./_centrifugo.ts";
+import { trackedWebSocket } from "./_subscriber.ts";
 import { base64, ecParams, type KeyPair, keyPair, pem, rsaParams } from "./_keys.ts";
 import { connectionToken, importTokenKey, subscriptionToken, type TokenKey } from "../src/token.ts";
 
@@ -119,13 +120,7 @@ async function withClients(
   wsUrl: string,
   fn: (open: (token: string, options?: { waitToken?: boolean }) => Conn) => Promise<void>,
 ): Promise<void> {
-  const sockets: WebSocket[] = [];
-  class TrackedWebSocket extends WebSocket {
-    constructor(url: string | URL, protocols?: string | string[]) {
-      super(url, protocols);
-      sockets.push(this);
-    }
-  }
+  const tracked = trackedWebSocket();
   const clients: Centrifuge[] = [];
   const open = (token: string, options: { waitToken?: boolean } = {}): Conn => {
     const events: Event[] = [];
@@ -136,7 +131,7 @@ async function withClients(
     };
     const client = new Centrifuge(wsUrl, {
       token,
-      websocket: TrackedWebSocket,
+      websocket: tracked.WebSocket,
       minReconnectDelay: 60_000,
       maxReconnectDelay: 60_000,
       ...(options.waitToken ? { getToken: neverAnswers } : {}),
@@ -211,13 +206,7 @@ async function withClients(
     await fn(open);
   } finally {
     for (const client of clients) client.disconnect();
-    await Promise.all(
-      sockets.map((socket) =>
-        socket.readyState === WebSocket.CLOSED
-          ? undefined
-          : new Promise((resolve) => socket.addEventListener("close", resolve, { once: true }))
-      ),
-    );
+    await tracked.closed();
   }
 }
 

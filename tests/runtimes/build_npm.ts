@@ -10,16 +10,25 @@ import ts from "npm:typescript@5.9.3";
 const root = new URL("../../", import.meta.url).pathname;
 export const outDir = `${root}npm`;
 
+/**
+ * What a Node user's TypeScript sees: ES2022 with the DOM's fetch types, and
+ * no Deno or Node types. The build emits with it; the consumer check in
+ * tests/runtimes_test.ts compiles against the output with it.
+ */
+export const NODE_USER_OPTIONS: ts.CompilerOptions = {
+  target: ts.ScriptTarget.ES2022,
+  module: ts.ModuleKind.ESNext,
+  moduleResolution: ts.ModuleResolutionKind.Bundler,
+  lib: ["lib.es2022.d.ts", "lib.dom.d.ts", "lib.dom.iterable.d.ts"],
+  types: [],
+  strict: true,
+};
+
 /** Builds npm/ and returns its path; throws with the diagnostics on error. */
 export async function buildNpm(): Promise<string> {
   await Deno.remove(outDir, { recursive: true }).catch(() => {});
   const options: ts.CompilerOptions = {
-    target: ts.ScriptTarget.ES2022,
-    module: ts.ModuleKind.ESNext,
-    moduleResolution: ts.ModuleResolutionKind.Bundler,
-    lib: ["lib.es2022.d.ts", "lib.dom.d.ts", "lib.dom.iterable.d.ts"],
-    types: [],
-    strict: true,
+    ...NODE_USER_OPTIONS,
     declaration: true,
     allowImportingTsExtensions: true,
     rewriteRelativeImportExtensions: true,
