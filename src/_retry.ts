@@ -1,4 +1,4 @@
-// Opt-in retries: exponential backoff with full jitter, bounded by the call's
+// Opt-in retries: exponential backoff with jitter, bounded by the call's
 // deadline. Which errors are worth another attempt is decided where they are
 // made (RETRYABLE in _transport.ts); which methods may be sent twice, here.
 
@@ -95,13 +95,23 @@ export async function withRetries<T>(
       if (n >= policy.attempts || !(err instanceof Error) || !RETRYABLE.has(err)) {
         throw counted(err, n);
       }
-      // Full jitter: a random delay up to the exponential cap.
-      const delay = Math.random() * Math.min(policy.maxDelay, policy.minDelay * 2 ** (n - 1));
+      const delay = backoff(policy, n);
       const left = budget.timeout - (performance.now() - budget.started);
       if (delay >= left) throw counted(err, n);
       if (!await sleep(delay, budget.signal)) throw counted(abortError(method, where, budget), n);
     }
   }
+}
+
+/**
+ * The wait after failed attempt `n` (from 1): random between minDelay and a
+ * cap that doubles per retry (2×, 4×, … minDelay, at most maxDelay). The
+ * floor makes minDelay mean what it says; the spread keeps many clients that
+ * failed together from retrying together.
+ */
+export function backoff(policy: RetryPolicy, n: number): number {
+  const cap = Math.min(policy.maxDelay, policy.minDelay * 2 ** n);
+  return policy.minDelay + Math.random() * (cap - policy.minDelay);
 }
 
 /** Sets the attempt count on a CentError. */

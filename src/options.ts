@@ -118,9 +118,12 @@ export interface ClientOptions {
 export interface RetryOptions {
   /** Attempts in total, the first included (1 to 100; 1 means no retries). */
   attempts: number;
-  /** Upper bound of the first backoff, in ms (default 100); it doubles per retry. */
+  /**
+   * Least wait before any retry, in ms (default 100). Each wait is random
+   * between this and a cap that starts at twice this and doubles per retry.
+   */
   minDelay?: number;
-  /** Upper bound of any backoff, in ms (default 5000). */
+  /** Most wait before any retry, in ms (default 5000); equal to minDelay, a fixed wait. */
   maxDelay?: number;
   /**
    * Time allowed for each attempt, in ms. An attempt that takes longer is

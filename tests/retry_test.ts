@@ -4,6 +4,7 @@
 
 import assert from "node:assert/strict";
 import { Batch, Client, RequestError, RequestTimeoutError, ResponseError } from "@aiocent/aiocent";
+import { backoff } from "../src/_retry.ts";
 import { API_KEY, startCentrifugo } from "./_centrifugo.ts";
 
 /** What a fake server saw. */
@@ -199,6 +200,35 @@ Deno.test("retries", async (t) => {
       assert.ok(Date.now() - started < 2000);
       assert.equal(seen.length, 1);
     });
+  });
+
+  await t.step("every wait is at least minDelay", async () => {
+    const at: number[] = [];
+    await withServer((n) => {
+      at.push(performance.now());
+      return n < 3 ? status(503)() : ok();
+    }, async (api, seen) => {
+      const client = new Client(api, { retry: { attempts: 4, minDelay: 60, maxDelay: 60 } });
+      await client.info();
+      assert.equal(seen.length, 4);
+    });
+    const gaps = at.slice(1).map((t, i) => t - at[i]!);
+    // A lower bound only: timers never fire early, but a busy machine may fire them late.
+    for (const gap of gaps) assert.ok(gap >= 59, `a retry after ${gap.toFixed(1)} ms`);
+  });
+
+  await t.step("waits spread between minDelay and a cap doubling up to maxDelay", () => {
+    const policy = { attempts: 10, minDelay: 100, maxDelay: 1000, attemptTimeout: undefined };
+    const caps = [200, 400, 800, 1000, 1000];
+    caps.forEach((cap, i) => {
+      const draws = Array.from({ length: 2000 }, () => backoff(policy, i + 1));
+      assert.ok(draws.every((d) => d >= 100 && d <= cap), `retry ${i + 1} within [100, ${cap}]`);
+      // Spread, not a constant: the draws reach both ends of the range.
+      assert.ok(Math.min(...draws) < 100 + (cap - 100) * 0.1);
+      assert.ok(Math.max(...draws) > cap - (cap - 100) * 0.1);
+    });
+    const fixed = { ...policy, minDelay: 250, maxDelay: 250 };
+    assert.deepEqual([1, 2, 7].map((n) => backoff(fixed, n)), [250, 250, 250]);
   });
 
   await t.step("a refused connection is retried", async () => {
