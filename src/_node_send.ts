@@ -37,22 +37,32 @@ interface ClientRequest {
   on(event: "response", listener: (res: IncomingMessage) => void): this;
   on(event: "error", listener: (err: unknown) => void): this;
   destroy(error?: unknown): void;
-  end(body?: Uint8Array): void;
+  end(body?: string): void;
 }
 interface HttpModule {
   Agent: new (options: Record<string, unknown>) => NodeAgent;
-  request(url: string, options: Record<string, unknown>): ClientRequest;
+  request(options: Record<string, unknown>): ClientRequest;
 }
-interface Modules {
+interface BufferModule {
+  Buffer: { byteLength(text: string): number };
+}
+
+/** Where one URL is sent: the module, and request options without headers. */
+interface Target {
   http: HttpModule;
-  https: HttpModule;
+  options: Readonly<Record<string, unknown>>;
+}
+
+interface Modules {
+  byteLength(text: string): number;
   httpAgent: NodeAgent;
   httpsAgent: NodeAgent;
+  /** The target of a URL, parsed once: a client posts to a dozen URLs at most. */
+  target(url: string): Target;
 }
 
 /** Bytes of a non-2xx body kept for the error message; the rest is not read. */
 const EXCERPT_BYTES = 512;
-const encoder = new TextEncoder();
 
 /** A Sender over node:http(s), and the function that releases its agents. */
 export function nodeSender(tls?: AgentTls): { send: Sender; close(): Promise<void> } {
@@ -62,14 +72,29 @@ export function nodeSender(tls?: AgentTls): { send: Sender; close(): Promise<voi
     loading ??= Promise.all([
       import("node:http") as Promise<unknown> as Promise<HttpModule>,
       import("node:https") as Promise<unknown> as Promise<HttpModule>,
-    ]).then(([http, https]) =>
-      modules = {
-        http,
-        https,
-        httpAgent: new http.Agent({ keepAlive: true }),
-        httpsAgent: new https.Agent({ keepAlive: true, ...tls }),
-      }
-    );
+      import("node:buffer") as Promise<unknown> as Promise<BufferModule>,
+    ]).then(([http, https, { Buffer }]) => {
+      const httpAgent = new http.Agent({ keepAlive: true });
+      const httpsAgent = new https.Agent({ keepAlive: true, ...tls });
+      const targets = new Map<string, Target>();
+      return modules = {
+        byteLength: (text) => Buffer.byteLength(text),
+        httpAgent,
+        httpsAgent,
+        target(url) {
+          let target = targets.get(url);
+          if (!target) {
+            const secure = url.startsWith("https:");
+            target = {
+              http: secure ? https : http,
+              options: { ...requestOptions(url), agent: secure ? httpsAgent : httpAgent },
+            };
+            targets.set(url, target);
+          }
+          return target;
+        },
+      };
+    });
   return {
     send: (url, headers, body, signal) =>
       modules
@@ -84,6 +109,22 @@ export function nodeSender(tls?: AgentTls): { send: Sender; close(): Promise<voi
   };
 }
 
+/**
+ * node:http's options for a URL, as it would derive them itself on every
+ * call. The Client allows no credentials in the URL, so there are none here.
+ */
+function requestOptions(url: string): Record<string, unknown> {
+  const { protocol, hostname, port, pathname, search } = new URL(url);
+  return {
+    method: "POST",
+    protocol,
+    // An IPv6 literal is bracketed in a URL, not in a socket address.
+    hostname: hostname.startsWith("[") ? hostname.slice(1, -1) : hostname,
+    port: port === "" ? undefined : Number(port),
+    path: pathname + search,
+  };
+}
+
 function exchange(
   m: Modules,
   url: string,
@@ -93,26 +134,28 @@ function exchange(
 ): Promise<Answer> {
   return new Promise<Answer>((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
-    const bytes = encoder.encode(body);
-    const secure = url.startsWith("https:");
-    const request = (secure ? m.https : m.http).request(url, {
-      method: "POST",
-      headers: { ...headers, "content-length": String(bytes.length) },
-      agent: secure ? m.httpsAgent : m.httpAgent,
+    const { http, options } = m.target(url);
+    const request = http.request({
+      ...options,
+      headers: { ...headers, "content-length": String(m.byteLength(body)) },
     });
     let response: IncomingMessage | undefined;
+    let settled = false;
+    // The one way out: the first outcome wins, later events change nothing.
+    const finish = (error: unknown, answer?: Answer) => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener("abort", onAbort);
+      if (answer) resolve(answer);
+      else reject(error);
+    };
     const onAbort = () => {
       request.destroy();
       response?.destroy();
-      reject(signal?.reason);
+      finish(signal?.reason);
     };
     signal?.addEventListener("abort", onAbort, { once: true });
-    const done = () => signal?.removeEventListener("abort", onAbort);
-    const fail = (err: unknown) => {
-      done();
-      reject(err);
-    };
-    request.on("error", fail);
+    request.on("error", finish);
     request.on("response", (res) => {
       response = res;
       const status = res.statusCode ?? 0;
@@ -120,23 +163,22 @@ function exchange(
       const whole = status >= 200 && status < 300;
       let text = "";
       res.setEncoding("utf8");
-      res.on("error", fail);
+      res.on("error", finish);
       res.on("data", (chunk) => {
         text += chunk;
         // An error page is only read as far as the message shows it.
         if (!whole && text.length >= EXCERPT_BYTES) {
           res.destroy();
-          done();
-          resolve({ status, statusText, body: text });
+          finish(undefined, { status, statusText, body: text });
         }
       });
-      res.on("end", () => {
-        done();
-        resolve({ status, statusText, body: text });
+      res.on("end", () => finish(undefined, { status, statusText, body: text }));
+      // A connection that drops before the end: end never comes. (After the
+      // end, close always follows; no error is built for it.)
+      res.on("close", () => {
+        if (!settled) finish(new Error("the connection closed before the body ended"));
       });
-      // A connection that drops before the end: end never comes.
-      res.on("close", () => fail(new Error("the connection closed before the body ended")));
     });
-    request.end(bytes);
+    request.end(body);
   });
 }

@@ -88,8 +88,8 @@ async function startFake() {
   };
 }
 
-/** A TCP pass-through proxy counting accepted connections. */
-async function startProxy(targetPort) {
+/** A TCP pass-through proxy on `host` counting accepted connections. */
+async function startProxy(targetPort, host = "127.0.0.1") {
   let count = 0;
   const sockets = new Set();
   const server = net.createServer((inbound) => {
@@ -102,7 +102,7 @@ async function startProxy(targetPort) {
     }
     inbound.pipe(outbound).pipe(inbound);
   });
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise((resolve) => server.listen(0, host, resolve));
   return {
     port: server.address().port,
     connections: () => count,
@@ -455,6 +455,20 @@ for (
     }
   });
 }
+
+// The transport derives the socket address from the URL itself (once per URL).
+await test("an IPv6 literal addresses the server", async () => {
+  const proxy = await startProxy(Number(new URL(env.CENTRIFUGO_API).port), "::1");
+  const v6 = client(`http://[::1]:${proxy.port}/api/`);
+  try {
+    const { offset } = await v6.publish(`${R}rt-v6`, { via: "::1" });
+    assert.ok(offset >= 1);
+    assert.equal(proxy.connections(), 1);
+  } finally {
+    await v6.close();
+    await proxy.close();
+  }
+});
 
 await test("tokens: HS256, RS256, ES256 sign here; the caller checks them on Centrifugo", async () => {
   const sub = `${R}token-user`;
