@@ -7,15 +7,8 @@
 import type { RequestError } from "./errors.ts";
 import { toResponseError } from "./_commands.ts";
 import { RETRY_SAFE, type RetryPolicy, withRetries } from "./_retry.ts";
-import {
-  abortError,
-  type Deadline,
-  deadline,
-  type Endpoint,
-  malformedResult,
-  post,
-  urlOf,
-} from "./_transport.ts";
+import { abortError, type Endpoint, malformedResult, post, urlOf } from "./_transport.ts";
+import { Deadline } from "./_deadline.ts";
 
 /** One queued call. */
 interface Pending {
@@ -59,7 +52,7 @@ export class AutoBatcher {
 
   /** Queues a call; resolves with its raw result, rejects with its error. */
   enqueue(method: string, command: string, budget: Deadline): Promise<unknown> {
-    if (budget.signal?.aborted) {
+    if (budget.aborted) {
       return Promise.reject(abortError(method, this.#where, budget, " before it was sent"));
     }
     return new Promise((resolve, reject) => {
@@ -125,7 +118,7 @@ export function batchSender(endpoint: Endpoint, retry: RetryPolicy | undefined):
   const where = `POST ${urlOf(endpoint, "batch")}`;
   return async (commands, timeout) => {
     const body = `{"commands":[${commands.map((c) => c.command).join(",")}],"parallel":true}`;
-    const budget = deadline(timeout, undefined);
+    const budget = new Deadline(timeout, undefined);
     const policy = retry && commands.every((c) => RETRY_SAFE.has(c.method)) ? retry : undefined;
     const attempt = () => post(endpoint, "batch", body, budget, policy?.attemptTimeout);
     let envelope: Record<string, unknown>;

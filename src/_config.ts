@@ -5,7 +5,7 @@
 import type { AutoBatchOptions, ClientOptions, FetchLike } from "./options.ts";
 import { type RetryPolicy, retryPolicy } from "./_retry.ts";
 import type { TlsSettings } from "./_tls.ts";
-import { describe, timeoutArg } from "./_validate.ts";
+import { describe, MAX_TIMER_MS, timeoutArg } from "./_validate.ts";
 import { strictStringify } from "./_json.ts";
 
 const DEFAULT_TIMEOUT = 1000;
@@ -104,9 +104,11 @@ function autoBatchSettings(
       `Client: autoBatch.maxSize must be an integer from 1 to 10000, got ${describe(maxSize)}`,
     );
   }
-  if (typeof maxDelayMs !== "number" || !(maxDelayMs >= 0) || !Number.isFinite(maxDelayMs)) {
+  if (typeof maxDelayMs !== "number" || !(maxDelayMs >= 0 && maxDelayMs <= MAX_TIMER_MS)) {
     throw new TypeError(
-      `Client: autoBatch.maxDelayMs must be a non-negative number, got ${describe(maxDelayMs)}`,
+      `Client: autoBatch.maxDelayMs must be a number of ms from 0 to ${MAX_TIMER_MS}, got ${
+        describe(maxDelayMs)
+      }`,
     );
   }
   if (legacy) {

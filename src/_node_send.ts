@@ -11,7 +11,8 @@
 // declarations JSR emits for Node users need no @types/node, and the modules
 // are imported on first use, so runtimes that never need them never load them.
 
-import type { Answer, Sender } from "./_transport.ts";
+import { Expired } from "./_deadline.ts";
+import type { Answer, Sender, TimedSender } from "./_transport.ts";
 
 /** TLS settings of the https agent. */
 export interface AgentTls {
@@ -64,8 +65,13 @@ interface Modules {
 /** Bytes of a non-2xx body kept for the error message; the rest is not read. */
 const EXCERPT_BYTES = 512;
 
-/** A Sender over node:http(s), and the function that releases its agents. */
-export function nodeSender(tls?: AgentTls): { send: Sender; close(): Promise<void> } {
+/**
+ * A Sender over node:http(s), the same as a TimedSender, and the function
+ * that releases its agents.
+ */
+export function nodeSender(
+  tls?: AgentTls,
+): { send: Sender; timed: TimedSender; close(): Promise<void> } {
   let modules: Modules | undefined;
   let loading: Promise<Modules> | undefined;
   const load = () =>
@@ -95,11 +101,13 @@ export function nodeSender(tls?: AgentTls): { send: Sender; close(): Promise<voi
         },
       };
     });
+  const timed: TimedSender = (url, headers, body, signal, until) =>
+    modules
+      ? exchange(modules, url, headers, body, signal, until)
+      : load().then((m) => exchange(m, url, headers, body, signal, until));
   return {
-    send: (url, headers, body, signal) =>
-      modules
-        ? exchange(modules, url, headers, body, signal)
-        : load().then((m) => exchange(m, url, headers, body, signal)),
+    send: (url, headers, body, signal) => timed(url, headers, body, signal, Infinity),
+    timed,
     async close() {
       if (!loading) return;
       const { httpAgent, httpsAgent } = await loading;
@@ -131,9 +139,11 @@ function exchange(
   headers: Readonly<Record<string, string>>,
   body: string,
   signal: AbortSignal | undefined,
+  until: number,
 ): Promise<Answer> {
   return new Promise<Answer>((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
+    if (performance.now() >= until) return reject(new Expired());
     const { http, options } = m.target(url);
     const request = http.request({
       ...options,
@@ -141,20 +151,27 @@ function exchange(
     });
     let response: IncomingMessage | undefined;
     let settled = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     // The one way out: the first outcome wins, later events change nothing.
     const finish = (error: unknown, answer?: Answer) => {
       if (settled) return;
       settled = true;
+      clearTimeout(timer);
       signal?.removeEventListener("abort", onAbort);
       if (answer) resolve(answer);
       else reject(error);
     };
-    const onAbort = () => {
+    const stop = (error: unknown) => {
       request.destroy();
       response?.destroy();
-      finish(signal?.reason);
+      finish(error);
     };
+    const onAbort = () => stop(signal?.reason);
     signal?.addEventListener("abort", onAbort, { once: true });
+    // A plain timer, not an AbortSignal: no controller and no listeners per call.
+    if (until !== Infinity) {
+      timer = setTimeout(() => stop(new Expired()), until - performance.now());
+    }
     request.on("error", finish);
     request.on("response", (res) => {
       response = res;

@@ -5,8 +5,9 @@
 import type { BatchCommand } from "./batch.ts";
 import type { CentError } from "./errors.ts";
 import type { RetryOptions } from "./options.ts";
-import { abortError, type Deadline, RETRYABLE } from "./_transport.ts";
-import { describe } from "./_validate.ts";
+import type { Deadline } from "./_deadline.ts";
+import { abortError, RETRYABLE } from "./_transport.ts";
+import { describe, MAX_TIMER_MS } from "./_validate.ts";
 
 /** A checked retry policy. */
 export interface RetryPolicy {
@@ -65,13 +66,20 @@ export function retryPolicy(what: string, value: unknown): RetryPolicy | undefin
   if (typeof minDelay !== "number" || !(minDelay >= 0) || !Number.isFinite(minDelay)) {
     fail(`minDelay must be a non-negative number of ms, got ${describe(minDelay)}`);
   }
-  if (typeof maxDelay !== "number" || !(maxDelay >= minDelay) || !Number.isFinite(maxDelay)) {
-    fail(`maxDelay must be a number of ms not below minDelay, got ${describe(maxDelay)}`);
+  if (typeof maxDelay !== "number" || !(maxDelay >= minDelay) || !(maxDelay <= MAX_TIMER_MS)) {
+    fail(
+      `maxDelay must be a number of ms from minDelay to ${MAX_TIMER_MS}, got ${describe(maxDelay)}`,
+    );
   }
   if (
-    attemptTimeout !== undefined && (typeof attemptTimeout !== "number" || !(attemptTimeout > 0))
+    attemptTimeout !== undefined &&
+    (typeof attemptTimeout !== "number" || !(attemptTimeout > 0 && attemptTimeout <= MAX_TIMER_MS))
   ) {
-    fail(`attemptTimeout must be a positive number of ms, got ${describe(attemptTimeout)}`);
+    fail(
+      `attemptTimeout must be a positive number of ms up to ${MAX_TIMER_MS}, got ${
+        describe(attemptTimeout)
+      }`,
+    );
   }
   return attempts === 1 ? undefined : { attempts, minDelay, maxDelay, attemptTimeout };
 }

@@ -9,7 +9,7 @@
 // loads where they do not exist.
 
 import { nodeSender } from "./_node_send.ts";
-import { fetchSender, type Sender } from "./_transport.ts";
+import { fetchSender, type Sender, type TimedSender } from "./_transport.ts";
 
 /** A client's TLS settings. */
 export interface TlsSettings {
@@ -22,6 +22,8 @@ export interface TlsSettings {
 /** A sender bound to TLS settings, and how to release what it holds. */
 export interface Transport {
   send: Sender;
+  /** The same transport enforcing deadlines without a signal, when it can. */
+  timed?: TimedSender;
   close(): Promise<void>;
 }
 

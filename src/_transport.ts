@@ -6,6 +6,7 @@
 import { CentError, RequestError, RequestTimeoutError, type ResponseError } from "./errors.ts";
 import type { FetchLike } from "./options.ts";
 import { toResponseError } from "./_commands.ts";
+import { Deadline, Expired } from "./_deadline.ts";
 
 /** One HTTP answer: its status, and its body (whole for 2xx, else at least the start). */
 export interface Answer {
@@ -25,6 +26,19 @@ export type Sender = (
   signal: AbortSignal | undefined,
 ) => Promise<Answer>;
 
+/**
+ * A Sender that enforces a deadline itself, without an AbortSignal: it
+ * rejects with Expired once `until` (a `performance.now()` time) has passed,
+ * and follows `signal` (the caller's, if any) like a Sender.
+ */
+export type TimedSender = (
+  url: string,
+  headers: Readonly<Record<string, string>>,
+  body: string,
+  signal: AbortSignal | undefined,
+  until: number,
+) => Promise<Answer>;
+
 /** What a request needs from its client; built once per client. */
 export interface Endpoint {
   /**
@@ -38,6 +52,8 @@ export interface Endpoint {
   send: Sender;
   /** True when `send` honours the signal to the end of the body (not a custom fetch). */
   native: boolean;
+  /** The same transport enforcing deadlines itself, when it can (node:http). */
+  timed?: TimedSender;
 }
 
 /** A Sender over a fetch function. */
@@ -68,53 +84,6 @@ const HINTS: Record<number, string> = {
     "(it must include the API prefix, e.g. http://localhost:8000/api)",
   405: "the address does not accept POST: is it Centrifugo's API endpoint?",
 };
-
-/**
- * The time budget of one call, shared by all its attempts: the call's
- * timeout (one timer for the whole call) and the caller's signal.
- */
-export interface Deadline {
-  /** The call's timeout in ms (`Infinity` for none). */
-  timeout: number;
-  /** Fires when the timeout expires. */
-  timer: AbortSignal | undefined;
-  /** The caller's signal. */
-  user: AbortSignal | undefined;
-  /** Fires on either. */
-  signal: AbortSignal | undefined;
-  /** `performance.now()` when the call started. */
-  started: number;
-  /** Clears the timer; call it once the call has settled. */
-  end(): void;
-}
-
-/**
- * Starts the budget of a call. Its timer is a plain timeout that `end()`
- * clears: `AbortSignal.timeout` cannot be cancelled, so every finished call
- * would leave its timer armed for the whole timeout (tens of thousands of
- * live timers, and their memory, at a few thousand calls per second).
- */
-export function deadline(timeout: number, user: AbortSignal | undefined): Deadline {
-  let timer: AbortSignal | undefined;
-  let handle: ReturnType<typeof setTimeout> | undefined;
-  if (Number.isFinite(timeout)) {
-    const controller = new AbortController();
-    handle = setTimeout(
-      () => controller.abort(new DOMException("The call timed out.", "TimeoutError")),
-      timeout,
-    );
-    timer = controller.signal;
-  }
-  const signal = timer && user ? AbortSignal.any([timer, user]) : timer ?? user;
-  return {
-    timeout,
-    timer,
-    user,
-    signal,
-    started: performance.now(),
-    end: () => clearTimeout(handle),
-  };
-}
 
 /**
  * Errors worth another attempt: the connection failed or broke, an attempt
@@ -156,27 +125,38 @@ export async function request(
   attemptTimeout?: number,
 ): Promise<string> {
   const url = urlOf(endpoint, method);
-  const where = `POST ${url}`;
-  if (budget.signal?.aborted) throw abortError(method, where, budget, " before it was sent");
-  const attemptBudget = attemptTimeout === undefined
-    ? undefined
-    : deadline(attemptTimeout, undefined);
-  const attempt = attemptBudget?.timer;
-  const signal = attempt && budget.signal
-    ? AbortSignal.any([budget.signal, attempt])
-    : attempt ?? budget.signal;
+  if (budget.aborted) throw abortError(method, `POST ${url}`, budget, " before it was sent");
+  const attemptUntil = attemptTimeout === undefined ? Infinity : performance.now() + attemptTimeout;
+  // Over fetch, the attempt's own deadline is a second signal.
+  let attempt: Deadline | undefined;
+  let attemptExpired = false;
   try {
-    const sent = endpoint.send(url, endpoint.headers, body, signal);
-    const answer = endpoint.native || !signal ? await sent : await race(sent, signal);
+    let answer: Answer;
+    if (endpoint.timed) {
+      const until = Math.min(budget.until, attemptUntil);
+      answer = await endpoint.timed(url, endpoint.headers, body, budget.user, until);
+    } else {
+      attempt = attemptTimeout === undefined ? undefined : new Deadline(attemptTimeout, undefined);
+      const call = budget.signal;
+      const own = attempt?.signal;
+      const signal = own && call ? AbortSignal.any([call, own]) : own ?? call;
+      const sent = endpoint.send(url, endpoint.headers, body, signal);
+      answer = endpoint.native || !signal ? await sent : await race(sent, signal);
+    }
     if (answer.status >= 200 && answer.status < 300) return answer.body;
-    throw statusError(method, where, answer);
+    throw statusError(method, `POST ${url}`, answer);
   } catch (err) {
     if (err instanceof CentError) throw err;
-    if (budget.signal?.aborted) throw abortError(method, where, budget);
-    if (attempt?.aborted) {
+    if (err instanceof Expired) {
+      if (attemptUntil < budget.until) attemptExpired = true;
+      else budget.expire();
+    }
+    const where = `POST ${url}`;
+    if (budget.aborted) throw abortError(method, where, budget);
+    if (attemptExpired || attempt?.expired) {
       const error = new RequestTimeoutError(
         `${method}: ${where} attempt timed out after ${attemptTimeout} ms`,
-        { method, timeout: attemptTimeout!, cause: attempt.reason },
+        { method, timeout: attemptTimeout!, cause: attempt?.reason ?? err },
       );
       RETRYABLE.add(error);
       throw error;
@@ -186,7 +166,7 @@ export async function request(
     if (!why.startsWith(TLS_PREFIX)) RETRYABLE.add(error);
     throw error;
   } finally {
-    attemptBudget?.end();
+    attempt?.end();
   }
 }
 
@@ -200,11 +180,11 @@ export function abortError(
   budget: Deadline,
   when = "",
 ): RequestError {
-  if (budget.timer?.aborted) {
+  if (budget.expired) {
     return new RequestTimeoutError(`${method}: ${where} timed out after ${budget.timeout} ms`, {
       method,
       timeout: budget.timeout,
-      cause: budget.timer.reason,
+      cause: budget.reason,
     });
   }
   return new RequestError(`${method}: ${where} aborted${when}`, {

@@ -108,10 +108,28 @@ export function jsonArg(method: string, what: string, value: unknown): void {
   }
 }
 
-/** A timeout in milliseconds: a positive number, or `Infinity` for none. */
+/**
+ * The longest delay a timer takes (2^31 - 1 ms, about 24.8 days). Runtimes
+ * fire a longer timer at once, so a longer finite timeout would expire
+ * immediately instead of never.
+ */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+/**
+ * A timeout in milliseconds: a positive number up to MAX_TIMER_MS, or
+ * `Infinity` for none.
+ */
 export function timeoutArg(what: string, value: unknown): number {
-  if (typeof value !== "number" || !(value > 0)) {
-    fail(what, "timeout", "a positive number of milliseconds (or Infinity)", value);
+  if (
+    typeof value !== "number" || !(value > 0) ||
+    (value > MAX_TIMER_MS && value !== Infinity)
+  ) {
+    fail(
+      what,
+      "timeout",
+      `a positive number of milliseconds up to ${MAX_TIMER_MS} (or Infinity)`,
+      value,
+    );
   }
   return value;
 }

@@ -7,7 +7,6 @@
 import { build, decodeReplies, decodeResult, type Params } from "./_commands.ts";
 import { clientConfig } from "./_config.ts";
 import {
-  deadline,
   type Endpoint,
   fetchSender,
   malformedResult,
@@ -16,6 +15,7 @@ import {
   request,
   urlOf,
 } from "./_transport.ts";
+import { Deadline } from "./_deadline.ts";
 import { RETRY_SAFE, type RetryPolicy, retryPolicy, withKey, withRetries } from "./_retry.ts";
 import { AutoBatcher, batchSender } from "./_auto_batch.ts";
 import { legacyCommand, legacyReplies } from "./_legacy.ts";
@@ -119,6 +119,7 @@ export class Client {
       send: this.#transport.send,
       // The built-in transports honour the signal while reading the body.
       native: config.fetch === undefined,
+      timed: this.#transport.timed,
     };
     const auto = config.autoBatch;
     this.#batcher = auto && new AutoBatcher(
@@ -539,7 +540,7 @@ export class Client {
       : `{"commands":[${parts.join(",")}]${parallel ? ',"parallel":true' : ""}}`;
     this.#checkOpen("send");
     const endpoint = this.#endpoint;
-    const budget = deadline(timeout, options?.signal);
+    const budget = new Deadline(timeout, options?.signal);
     const attempt = (): Promise<string | Record<string, unknown>> =>
       legacy
         ? request(endpoint, "batch", body, budget, policy?.attemptTimeout)
@@ -580,7 +581,7 @@ export class Client {
     const endpoint = this.#endpoint;
     const body = endpoint.legacy ? legacyCommand(method, json) : json;
     this.#checkOpen(method);
-    const budget = deadline(timeout, options?.signal);
+    const budget = new Deadline(timeout, options?.signal);
     let envelope: Record<string, unknown>;
     try {
       // call() of methods unknown to the library, and calls with their own retry

@@ -43,7 +43,8 @@ export interface ClientOptions {
   apiKey?: string;
   /**
    * Time allowed for each call, in milliseconds, covering connect, send and
-   * the whole response body (default 1000). `Infinity` disables it.
+   * the whole response body (default 1000; at most 2147483647, a timer's
+   * range). `Infinity` disables it.
    */
   timeout?: number;
   /** The `fetch` to send requests with (default: the global `fetch`). */
@@ -85,7 +86,7 @@ export interface ClientOptions {
   /**
    * Retry calls that failed on the way (the connection failed or broke, an
    * `attemptTimeout` expired, or HTTP 429, 502, 503, 504), with exponential
-   * backoff and full jitter, all within the call's `timeout` (default: off).
+   * backoff and jitter, all within the call's `timeout` (default: off).
    * Only methods that are safe to repeat are retried: everything but `rpc`
    * and methods unknown to this library. `publish` and `broadcast` are
    * retried with an `idempotency_key`; when the caller gave none, the client
@@ -106,7 +107,7 @@ export interface ClientOptions {
 
 /**
  * Opt-in retries (see {@linkcode ClientOptions.retry}): exponential backoff
- * with full jitter, within the call's `timeout` and `signal`.
+ * with jitter, within the call's `timeout` and `signal`.
  *
  * @example Up to 4 attempts, 50 ms to 1 s apart, each attempt at most 2 s
  * ```ts

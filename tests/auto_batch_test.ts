@@ -192,6 +192,7 @@ Deno.test("auto-batching: deadlines, aborts and failed requests", async (t) => {
           { maxSize: 0 },
           { maxSize: 1.5 },
           { maxDelayMs: -1 },
+          { maxDelayMs: 2 ** 31 },
           { size: 3 },
           5,
           null,

@@ -275,6 +275,8 @@ Deno.test("retries", async (t) => {
           maxDelay: 5,
         },
         { attempts: 2, attemptTimeout: 0 },
+        { attempts: 2, attemptTimeout: 2 ** 31 },
+        { attempts: 2, maxDelay: Infinity },
         { attempts: 2, tries: 3 },
         "yes",
       ]

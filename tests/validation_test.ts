@@ -252,6 +252,7 @@ Deno.test("bad controls of a call", async (t) => {
       [(api) => api.publish("ch", 1, { timeout: -1 }), timeout],
       [(api) => api.publish("ch", 1, { timeout: 0 }), timeout],
       [(api) => api.publish("ch", 1, { timeout: NaN }), timeout],
+      [(api) => api.publish("ch", 1, { timeout: 3e9 }), timeout],
       [(api) => api.publish("ch", 1, { timeout: "100" }), /got a string$/],
       [(api) => api.info({ timeout: 0 }), /^info: timeout must be a positive number/],
       [(api) => api.history("ch", { timeout: -5 }), /^history: timeout must be a positive/],
@@ -424,10 +425,19 @@ Deno.test("bad Client options", async (t) => {
   });
 
   await t.step("timeout: not a positive number", () => {
-    const timeout = /^Client: timeout must be a positive number of milliseconds \(or Infinity\)/;
+    const timeout =
+      /^Client: timeout must be a positive number of milliseconds up to 2147483647 \(or Infinity\)/;
     for (const bad of [0, -1, NaN, -Infinity, "1000", null]) {
       rejectsClient(ADDRESS, { timeout: bad }, timeout);
     }
+    // Beyond a timer's range a timeout would fire at once: refused, with the way out.
+    rejectsClient(
+      ADDRESS,
+      { timeout: 2 ** 31 },
+      /^Client: timeout must be a positive number of milliseconds up to 2147483647 \(or Infinity\), got number 2147483648$/,
+    );
+    assert.ok(new Client(ADDRESS, { timeout: 2 ** 31 - 1 }));
+    assert.ok(new Client(ADDRESS, { timeout: Infinity }));
   });
 
   await t.step("unknown options and malformed TLS options are refused, not ignored", () => {

@@ -68,12 +68,12 @@ function certificateRejected(err) {
   return true;
 }
 
-/** A local HTTP server for faults: /hang never answers, anything else answers {}. */
+/** A local HTTP server for faults: paths with /hang never answer, others answer {}. */
 async function startFake() {
   const hanging = new Set();
   const server = http.createServer((req, res) => {
     req.resume();
-    if (req.url.endsWith("/hang")) return void hanging.add(res);
+    if (req.url.includes("/hang")) return void hanging.add(res);
     res.setHeader("content-type", "application/json");
     res.end('{"result":{}}');
   });
@@ -406,6 +406,27 @@ await test("abort: the cause is the signal's reason", async () => {
     return true;
   });
 });
+await test("attemptTimeout: each attempt is bounded, and the call's timeout bounds them all", async () => {
+  const hung = fake.api.replace(/\/api$/, "/hang/api");
+  const retry = { attempts: 2, minDelay: 1, maxDelay: 5, attemptTimeout: 100 };
+  await assert.rejects(client(hung, { timeout: 5000, retry }).info(), (err) => {
+    assert.ok(err instanceof RequestTimeoutError, `got ${err}`);
+    assert.equal(err.timeout, 100);
+    assert.equal(err.attempts, 2);
+    assert.match(err.message, /attempt timed out after 100 ms/);
+    return true;
+  });
+  await assert.rejects(
+    client(hung, { timeout: 150, retry: { ...retry, attemptTimeout: 1000 } }).info(),
+    (err) => {
+      assert.ok(err instanceof RequestTimeoutError, `got ${err}`);
+      assert.equal(err.timeout, 150);
+      assert.match(err.message, /info: POST \S+ timed out after 150 ms$/);
+      return true;
+    },
+  );
+});
+
 await fake.close();
 
 await test("TLS: a default client rejects an unknown CA", async () => {

@@ -1,0 +1,90 @@
+// The time budget of one call, shared by all its attempts: the call's timeout
+// and the caller's signal. Its AbortSignal is made only when something asks
+// for it: a Sender over fetch needs one, the node:http Sender enforces the
+// time itself and skips an AbortController and its listeners per call.
+
+/** Rejection of a TimedSender whose deadline passed before its answer was read. */
+export class Expired extends Error {
+  constructor() {
+    super("the deadline passed before the answer was read");
+    this.name = "Expired";
+  }
+}
+
+/** The time budget of one call. */
+export class Deadline {
+  /** The call's timeout in ms (`Infinity` for none). */
+  readonly timeout: number;
+  /** The caller's signal. */
+  readonly user: AbortSignal | undefined;
+  /** `performance.now()` when the call started. */
+  readonly started: number = performance.now();
+  #signal: AbortSignal | undefined;
+  #made = false;
+  #handle: ReturnType<typeof setTimeout> | undefined;
+  #expired = false;
+  #reason: unknown;
+
+  constructor(timeout: number, user: AbortSignal | undefined) {
+    this.timeout = timeout;
+    this.user = user;
+  }
+
+  /** `performance.now()` at which the timeout expires. */
+  get until(): number {
+    return this.started + this.timeout;
+  }
+
+  /** True once the timeout has expired: its timer fired, or a TimedSender saw it pass. */
+  get expired(): boolean {
+    return this.#expired;
+  }
+
+  /** Why the timeout stopped the call, for the error's cause. */
+  get reason(): unknown {
+    return this.#reason;
+  }
+
+  /** True once the call must stop: the timeout expired or the caller aborted. */
+  get aborted(): boolean {
+    return this.expired || this.user?.aborted === true;
+  }
+
+  /** Records that the timeout has expired (seen by a Sender's own timer). */
+  expire(): void {
+    if (this.#expired) return;
+    this.#expired = true;
+    this.#reason = new DOMException("The call timed out.", "TimeoutError");
+  }
+
+  /**
+   * Fires on the timeout or the caller's abort. Made on first use, with a
+   * plain timer that `end()` clears: `AbortSignal.timeout` cannot be
+   * cancelled, so every finished call would leave its timer armed for the
+   * whole timeout (tens of thousands of live timers at a few thousand calls
+   * per second).
+   */
+  get signal(): AbortSignal | undefined {
+    if (!this.#made) {
+      this.#made = true;
+      let timer: AbortSignal | undefined;
+      if (Number.isFinite(this.timeout)) {
+        const controller = new AbortController();
+        const fire = () => {
+          this.expire();
+          controller.abort(this.#reason);
+        };
+        if (this.expired) fire();
+        else this.#handle = setTimeout(fire, this.until - performance.now());
+        timer = controller.signal;
+      }
+      this.#signal = timer && this.user ? AbortSignal.any([timer, this.user]) : timer ?? this.user;
+    }
+    return this.#signal;
+  }
+
+  /** Clears the timer; call it once the call has settled. */
+  end(): void {
+    clearTimeout(this.#handle);
+  }
+}
