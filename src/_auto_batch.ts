@@ -64,11 +64,20 @@ export class AutoBatcher {
       }
       this.#queue.push(pending);
       if (this.#queue.length >= this.#maxSize) this.#flush();
-      else if (!this.#scheduled) {
-        this.#scheduled = true;
-        setTimeout(() => this.#flush(), this.#maxDelay);
-      }
+      else if (!this.#scheduled) this.#schedule();
     });
+  }
+
+  /**
+   * Flushes the queue later: with no delay, once the code that is running now
+   * and the promise reactions it queued have run (a microtask queued behind
+   * them), so calls made together share a request and a lone call waits for
+   * no timer; with a delay, after it.
+   */
+  #schedule(): void {
+    this.#scheduled = true;
+    if (this.#maxDelay === 0) queueMicrotask(() => this.#flush());
+    else setTimeout(() => this.#flush(), this.#maxDelay);
   }
 
   #settle(pending: Pending, outcome: unknown, ok: boolean): void {
@@ -83,10 +92,7 @@ export class AutoBatcher {
     this.#scheduled = false;
     // Calls that gave up while queued are dropped: they were never sent.
     const batch = this.#queue.splice(0, this.#maxSize).filter((p) => !p.settled);
-    if (this.#queue.length > 0 && !this.#scheduled) {
-      this.#scheduled = true;
-      setTimeout(() => this.#flush(), 0);
-    }
+    if (this.#queue.length > 0 && !this.#scheduled) this.#schedule();
     if (batch.length === 0) return;
     // The request lives as long as the most patient of its calls.
     const now = performance.now();

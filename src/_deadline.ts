@@ -3,6 +3,8 @@
 // for it: a Sender over fetch needs one, the node:http Sender enforces the
 // time itself and skips an AbortController and its listeners per call.
 
+import { type Alarm, cancel, schedule } from "./_alarms.ts";
+
 /** Rejection of a TimedSender whose deadline passed before its answer was read. */
 export class Expired extends Error {
   constructor() {
@@ -21,7 +23,7 @@ export class Deadline {
   readonly started: number = performance.now();
   #signal: AbortSignal | undefined;
   #made = false;
-  #handle: ReturnType<typeof setTimeout> | undefined;
+  #alarm: Alarm | undefined;
   #expired = false;
   #reason: unknown;
 
@@ -58,11 +60,10 @@ export class Deadline {
   }
 
   /**
-   * Fires on the timeout or the caller's abort. Made on first use, with a
-   * plain timer that `end()` clears: `AbortSignal.timeout` cannot be
-   * cancelled, so every finished call would leave its timer armed for the
-   * whole timeout (tens of thousands of live timers at a few thousand calls
-   * per second).
+   * Fires on the timeout or the caller's abort. Made on first use, with an
+   * alarm that `end()` cancels: `AbortSignal.timeout` cannot be cancelled, so
+   * every finished call would leave its timer armed for the whole timeout
+   * (tens of thousands of live timers at a few thousand calls per second).
    */
   get signal(): AbortSignal | undefined {
     if (!this.#made) {
@@ -75,7 +76,7 @@ export class Deadline {
           controller.abort(this.#reason);
         };
         if (this.expired) fire();
-        else this.#handle = setTimeout(fire, this.until - performance.now());
+        else this.#alarm = schedule(this.until, fire);
         timer = controller.signal;
       }
       this.#signal = timer && this.user ? AbortSignal.any([timer, this.user]) : timer ?? this.user;
@@ -83,8 +84,8 @@ export class Deadline {
     return this.#signal;
   }
 
-  /** Clears the timer; call it once the call has settled. */
+  /** Cancels the alarm; call it once the call has settled. */
   end(): void {
-    clearTimeout(this.#handle);
+    if (this.#alarm) cancel(this.#alarm);
   }
 }

@@ -11,6 +11,7 @@
 // declarations JSR emits for Node users need no @types/node, and the modules
 // are imported on first use, so runtimes that never need them never load them.
 
+import { type Alarm, cancel, schedule } from "./_alarms.ts";
 import { Expired } from "./_deadline.ts";
 import type { Answer, Sender, TimedSender } from "./_transport.ts";
 
@@ -151,12 +152,12 @@ function exchange(
     });
     let response: IncomingMessage | undefined;
     let settled = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let alarm: Alarm | undefined;
     // The one way out: the first outcome wins, later events change nothing.
     const finish = (error: unknown, answer?: Answer) => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      if (alarm) cancel(alarm);
       signal?.removeEventListener("abort", onAbort);
       if (answer) resolve(answer);
       else reject(error);
@@ -168,10 +169,8 @@ function exchange(
     };
     const onAbort = () => stop(signal?.reason);
     signal?.addEventListener("abort", onAbort, { once: true });
-    // A plain timer, not an AbortSignal: no controller and no listeners per call.
-    if (until !== Infinity) {
-      timer = setTimeout(() => stop(new Expired()), until - performance.now());
-    }
+    // An alarm, not an AbortSignal: no controller and no listeners per call.
+    if (until !== Infinity) alarm = schedule(until, () => stop(new Expired()));
     request.on("error", finish);
     request.on("response", (res) => {
       response = res;

@@ -174,8 +174,9 @@ export interface AutoBatchOptions {
   /** Calls per batch at most (1 to 10000, default 256); a full batch is sent at once. */
   maxSize?: number;
   /**
-   * How long the first queued call waits for others, in ms (default 0: the
-   * calls made until the current task yields to the event loop).
+   * How long the first queued call waits for others, in ms (default 0: no
+   * timer; the calls made by the running task and the promise reactions it
+   * set off share a request, and a lone call leaves at once).
    */
   maxDelayMs?: number;
 }

@@ -59,6 +59,29 @@ Deno.test("auto-batching against a real Centrifugo", async (t) => {
       },
     );
 
+    await t.step(
+      "maxDelayMs 0: calls made together share a request, calls in other tasks do not",
+      async () => {
+        log.length = 0;
+        await client.publish("ab-tick", 1);
+        await Promise.all([
+          client.info(),
+          client.presenceStats("ab-tick"),
+          client.history("ab-tick"),
+        ]);
+        // Two timer callbacks are two tasks: each one's call leaves with that task.
+        await Promise.all(
+          [0, 1].map((n) =>
+            new Promise((resolve) => setTimeout(() => resolve(client.publish("ab-tick", n)), 0))
+          ),
+        );
+        assert.deepEqual(
+          log.map((r) => JSON.parse(r.body).commands.length),
+          [1, 3, 1, 1],
+        );
+      },
+    );
+
     await t.step("mixed successes and per-command errors settle their own callers", async () => {
       log.length = 0;
       const outcomes = await Promise.allSettled([
