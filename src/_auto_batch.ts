@@ -1,5 +1,6 @@
 // Opt-in auto-batching: calls made close together are queued and sent as one
-// parallel `/batch` request. Each call keeps its own promise, deadline and
+// parallel `/batch` request (a call that finds itself alone, as its own plain
+// request). Each call keeps its own promise, deadline and
 // signal: it settles with its own reply (a ResponseError for its own error),
 // or with the failure of the request it travelled in, or on its own timeout or
 // abort, whichever comes first; it never settles twice.
@@ -13,8 +14,8 @@ import { Deadline } from "./_deadline.ts";
 /** One queued call. */
 interface Pending {
   method: string;
-  /** The encoded command, `{"<method>":{…}}`. */
-  command: string;
+  /** The encoded params of the command. */
+  params: string;
   budget: Deadline;
   resolve(result: unknown): void;
   reject(error: unknown): void;
@@ -24,7 +25,7 @@ interface Pending {
 
 /** Sends encoded commands as one batch; resolves with the raw replies. */
 export type SendBatch = (
-  commands: readonly { method: string; command: string }[],
+  commands: readonly { method: string; params: string }[],
   timeout: number,
 ) => Promise<unknown[]>;
 
@@ -51,12 +52,12 @@ export class AutoBatcher {
   }
 
   /** Queues a call; resolves with its raw result, rejects with its error. */
-  enqueue(method: string, command: string, budget: Deadline): Promise<unknown> {
+  enqueue(method: string, params: string, budget: Deadline): Promise<unknown> {
     if (budget.aborted) {
       return Promise.reject(abortError(method, this.#where, budget, " before it was sent"));
     }
     return new Promise((resolve, reject) => {
-      const pending: Pending = { method, command, budget, resolve, reject, settled: false };
+      const pending: Pending = { method, params, budget, resolve, reject, settled: false };
       if (budget.signal) {
         pending.onAbort = () =>
           this.#settle(pending, abortError(method, this.#where, budget), false);
@@ -123,19 +124,33 @@ export class AutoBatcher {
 export function batchSender(endpoint: Endpoint, retry: RetryPolicy | undefined): SendBatch {
   const where = `POST ${urlOf(endpoint, "batch")}`;
   return async (commands, timeout) => {
-    const body = `{"commands":[${commands.map((c) => c.command).join(",")}],"parallel":true}`;
     const budget = new Deadline(timeout, undefined);
     const policy = retry && commands.every((c) => RETRY_SAFE.has(c.method)) ? retry : undefined;
-    const attempt = () => post(endpoint, "batch", body, budget, policy?.attemptTimeout);
+    // A lone call gains nothing from a batch: it goes as the plain request it
+    // would have been, and its reply is shaped like a batch reply.
+    const lone = commands.length === 1 ? commands[0]! : undefined;
+    const method = lone ? lone.method : "batch";
+    const body = lone
+      ? lone.params
+      : `{"commands":[${
+        commands.map((c) => `{"${c.method}":${c.params}}`).join(",")
+      }],"parallel":true}`;
+    const attempt = () => post(endpoint, method, body, budget, policy?.attemptTimeout);
     let envelope: Record<string, unknown>;
     try {
       envelope = policy
-        ? await withRetries(policy, budget, "batch", where, attempt)
+        ? await withRetries(
+          policy,
+          budget,
+          method,
+          lone ? `POST ${urlOf(endpoint, method)}` : where,
+          attempt,
+        )
         : await attempt();
     } finally {
       budget.end();
     }
-    const replies = envelope.replies;
+    const replies = lone ? [{ [method]: envelope.result }] : envelope.replies;
     const valid = Array.isArray(replies) && replies.length === commands.length &&
       replies.every((reply, i) =>
         typeof reply === "object" && reply !== null &&
@@ -143,9 +158,9 @@ export function batchSender(endpoint: Endpoint, retry: RetryPolicy | undefined):
       );
     if (!valid) {
       throw malformedResult(
-        "batch",
+        method,
         endpoint,
-        new SyntaxError("replies do not match the commands"),
+        new SyntaxError(lone ? "no result and no error" : "replies do not match the commands"),
       );
     }
     return replies as unknown[];

@@ -587,7 +587,7 @@ export class Client {
       // call() of methods unknown to the library, and calls with their own retry
       // policy, are sent on their own: inside a batch they would behave otherwise.
       if (this.#batcher && caller !== "call" && options?.retry === undefined) {
-        const result = await this.#batcher.enqueue(method, `{"${method}":${json}}`, budget);
+        const result = await this.#batcher.enqueue(method, json, budget);
         envelope = { result };
       } else {
         envelope = policy

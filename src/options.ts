@@ -176,7 +176,8 @@ export interface AutoBatchOptions {
   /**
    * How long the first queued call waits for others, in ms (default 0: no
    * timer; the calls made by the running task and the promise reactions it
-   * set off share a request, and a lone call leaves at once).
+   * set off share a request, and a lone call leaves at once, as its plain
+   * request).
    */
   maxDelayMs?: number;
 }

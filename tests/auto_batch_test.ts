@@ -60,7 +60,7 @@ Deno.test("auto-batching against a real Centrifugo", async (t) => {
     );
 
     await t.step(
-      "maxDelayMs 0: calls made together share a request, calls in other tasks do not",
+      "maxDelayMs 0: calls made together share a request; a lone call goes as its plain request",
       async () => {
         log.length = 0;
         await client.publish("ab-tick", 1);
@@ -75,10 +75,23 @@ Deno.test("auto-batching against a real Centrifugo", async (t) => {
             new Promise((resolve) => setTimeout(() => resolve(client.publish("ab-tick", n)), 0))
           ),
         );
-        assert.deepEqual(
-          log.map((r) => JSON.parse(r.body).commands.length),
-          [1, 3, 1, 1],
-        );
+        assert.deepEqual(log.map((r) => r.path), [
+          "/api/publish",
+          "/api/batch",
+          "/api/publish",
+          "/api/publish",
+        ]);
+        assert.equal(JSON.parse(log[1]!.body).commands.length, 3);
+        assert.deepEqual(JSON.parse(log[0]!.body), { channel: "ab-tick", data: 1 });
+        // A lone call's error is its own ResponseError, as in a batch.
+        log.length = 0;
+        await assert.rejects(client.publish("nosuchns:x", 1), (err: unknown) => {
+          assert.ok(err instanceof ResponseError);
+          assert.equal(err.code, 102);
+          assert.equal(err.method, "publish");
+          return true;
+        });
+        assert.deepEqual(log.map((r) => r.path), ["/api/publish"]);
       },
     );
 
@@ -133,7 +146,8 @@ Deno.test("auto-batching against a real Centrifugo", async (t) => {
       ]);
       assert.ok(good.status === "fulfilled");
       assert.ok(bad.status === "rejected" && bad.reason instanceof TypeError);
-      assert.equal(JSON.parse(log[0]!.body).commands.length, 1);
+      assert.deepEqual(log.map((r) => r.path), ["/api/publish"]);
+      assert.deepEqual(JSON.parse(log[0]!.body), { channel: "ab-arg", data: { n: 1 } });
     });
   } finally {
     await server.stop();
@@ -141,18 +155,20 @@ Deno.test("auto-batching against a real Centrifugo", async (t) => {
 });
 
 Deno.test("auto-batching: deadlines, aborts and failed requests", async (t) => {
-  // A fake Centrifugo: answers each batch after `delay` ms with {} per
-  // command, or with `status` when set.
+  // A fake Centrifugo: answers each request after `delay` ms with {} per
+  // command (a plain request counts as one), or with `status` when set.
   let delay = 0;
   let status = 200;
   const batches: number[] = [];
   const { promise: released, resolve: release } = Promise.withResolvers<void>();
   const fake = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
     const answer = status; // as it was when the request arrived
+    const plain = !new URL(req.url).pathname.endsWith("/batch");
     const { commands } = await req.json() as { commands: Record<string, unknown>[] };
-    batches.push(commands.length);
+    batches.push(plain ? 1 : commands.length);
     await Promise.race([new Promise((r) => setTimeout(r, delay)), released]);
     if (answer !== 200) return new Response("unavailable", { status: answer });
+    if (plain) return new Response('{"result":{}}');
     const replies = commands.map((c) => ({ [Object.keys(c)[0]!]: {} }));
     return new Response(JSON.stringify({ replies }));
   });
