@@ -54,7 +54,15 @@ function ring(): void {
     const fire = alarm.fire;
     if (fire !== undefined) {
       cancel(alarm);
-      fire();
+      try {
+        fire();
+      } catch (err) {
+        // Thrown where a timer's own callback would throw it, without
+        // leaving the other alarms unarmed.
+        queueMicrotask(() => {
+          throw err;
+        });
+      }
     }
   }
   if (heap.length > 0 && heap[0]!.at < armedAt) arm(heap[0]!.at);

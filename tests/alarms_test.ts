@@ -58,3 +58,27 @@ Deno.test("alarms", async (t) => {
     assert.equal(fired, true);
   });
 });
+
+Deno.test("an alarm that throws does not stop the others", async () => {
+  const { promise: thrown, resolve: caught } = Promise.withResolvers<unknown>();
+  // The error surfaces as an uncaught one, as from a timer's own callback.
+  const onError = (event: ErrorEvent) => {
+    event.preventDefault();
+    caught(event.error);
+  };
+  globalThis.addEventListener("error", onError);
+  try {
+    const fired: string[] = [];
+    const now = performance.now();
+    schedule(now + 5, () => {
+      throw new Error("boom");
+    });
+    schedule(now + 5, () => fired.push("same turn"));
+    schedule(now + 30, () => fired.push("later"));
+    assert.equal(((await thrown) as Error).message, "boom");
+    await wait(60);
+    assert.deepEqual(fired, ["same turn", "later"]);
+  } finally {
+    globalThis.removeEventListener("error", onError);
+  }
+});
