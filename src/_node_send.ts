@@ -39,6 +39,7 @@ interface ClientRequest {
   on(event: "response", listener: (res: IncomingMessage) => void): this;
   on(event: "error", listener: (err: unknown) => void): this;
   destroy(error?: unknown): void;
+  setHeader(name: string, value: string): void;
   end(body?: string): void;
 }
 interface HttpModule {
@@ -49,9 +50,10 @@ interface BufferModule {
   Buffer: { byteLength(text: string): number };
 }
 
-/** Where one URL is sent: the module, and request options without headers. */
+/** Where one URL is sent: the module, and the request options apart from the body's length. */
 interface Target {
   http: HttpModule;
+  headers: Readonly<Record<string, string>>;
   options: Readonly<Record<string, unknown>>;
 }
 
@@ -59,8 +61,11 @@ interface Modules {
   byteLength(text: string): number;
   httpAgent: NodeAgent;
   httpsAgent: NodeAgent;
-  /** The target of a URL, parsed once: a client posts to a dozen URLs at most. */
-  target(url: string): Target;
+  /**
+   * The target of a URL with a client's headers, built once: a client posts
+   * to a dozen URLs at most, always with the same headers object.
+   */
+  target(url: string, headers: Readonly<Record<string, string>>): Target;
 }
 
 /** Bytes of a non-2xx body kept for the error message; the rest is not read. */
@@ -88,13 +93,14 @@ export function nodeSender(
         byteLength: (text) => Buffer.byteLength(text),
         httpAgent,
         httpsAgent,
-        target(url) {
+        target(url, headers) {
           let target = targets.get(url);
-          if (!target) {
+          if (target?.headers !== headers) {
             const secure = url.startsWith("https:");
             target = {
               http: secure ? https : http,
-              options: { ...requestOptions(url), agent: secure ? httpsAgent : httpAgent },
+              headers,
+              options: { ...requestOptions(url), headers, agent: secure ? httpsAgent : httpAgent },
             };
             targets.set(url, target);
           }
@@ -145,11 +151,10 @@ function exchange(
   return new Promise<Answer>((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
     if (performance.now() >= until) return reject(new Expired());
-    const { http, options } = m.target(url);
-    const request = http.request({
-      ...options,
-      headers: { ...headers, "content-length": String(m.byteLength(body)) },
-    });
+    const { http, options } = m.target(url, headers);
+    // node:http copies the options; only the length differs per call.
+    const request = http.request(options);
+    request.setHeader("content-length", String(m.byteLength(body)));
     let response: IncomingMessage | undefined;
     let settled = false;
     let alarm: Alarm | undefined;
