@@ -46,17 +46,19 @@
  */
 
 export { Client } from "./src/client.ts";
+export { Batch } from "./src/batch.ts";
 export {
-  Batch,
   type BatchCommand,
   type BatchFailure,
   type BatchOtherSuccess,
   type BatchReply,
   type BatchSuccess,
   isSuccess,
-} from "./src/batch.ts";
+} from "./src/replies.ts";
 export {
   CentError,
+  ERROR_CODE,
+  isRetryable,
   RequestError,
   type RequestErrorOptions,
   RequestTimeoutError,

@@ -5,11 +5,12 @@
 // or with the failure of the request it travelled in, or on its own timeout or
 // abort, whichever comes first; it never settles twice.
 
-import type { RequestError } from "./errors.ts";
-import { toResponseError } from "./_commands.ts";
-import { RETRY_SAFE, type RetryPolicy, withRetries } from "./_retry.ts";
-import { abortError, type Endpoint, malformedResult, post, urlOf } from "./_transport.ts";
+import { RequestError } from "./errors.ts";
+import { sendMany, sendOne } from "./_call.ts";
 import { Deadline } from "./_deadline.ts";
+import type { Outcome } from "./_format.ts";
+import { abortError, type Endpoint, where } from "./_request.ts";
+import { mayRetry, type RetryPolicy } from "./_retry.ts";
 
 /** One queued call. */
 interface Pending {
@@ -23,32 +24,33 @@ interface Pending {
   onAbort?: () => void;
 }
 
-/** Sends encoded commands as one batch; resolves with the raw replies. */
-export type SendBatch = (
-  commands: readonly { method: string; params: string }[],
-  timeout: number,
-) => Promise<unknown[]>;
-
 /** Queues calls and flushes them in batches. */
 export class AutoBatcher {
   #queue: Pending[] = [];
   #scheduled = false;
   readonly #maxSize: number;
   readonly #maxDelay: number;
-  readonly #send: SendBatch;
+  readonly #endpoint: Endpoint;
+  readonly #retry: RetryPolicy | undefined;
   readonly #where: string;
 
   /**
    * @param endpoint Where batches go.
-   * @param send Posts one batch (see batchSender).
+   * @param retry The client's retry policy, for batches of calls all safe to repeat.
    * @param maxSize Commands per batch at most; a full queue is sent at once.
    * @param maxDelay How long the first queued call waits for others, in ms.
    */
-  constructor(endpoint: Endpoint, send: SendBatch, maxSize: number, maxDelay: number) {
-    this.#send = send;
+  constructor(
+    endpoint: Endpoint,
+    retry: RetryPolicy | undefined,
+    maxSize: number,
+    maxDelay: number,
+  ) {
+    this.#endpoint = endpoint;
+    this.#retry = retry;
     this.#maxSize = maxSize;
     this.#maxDelay = maxDelay;
-    this.#where = `POST ${urlOf(endpoint, "batch")}`;
+    this.#where = where(endpoint, "batch");
   }
 
   /** Queues a call; resolves with its raw result, rejects with its error. */
@@ -101,12 +103,16 @@ export class AutoBatcher {
       ...batch.map((p) => p.budget.timeout - (now - p.budget.started)),
     );
     this.#send(batch, timeout > 0 ? timeout : 1).then(
-      (replies) => {
+      (outcomes) => {
         batch.forEach((pending, i) => {
-          const reply = replies[i] as Record<string, unknown>;
-          if (reply.error !== undefined) {
-            this.#settle(pending, toResponseError(pending.method, reply.error), false);
-          } else this.#settle(pending, reply[pending.method], true);
+          const outcome = outcomes[i]!;
+          if (outcome.ok) this.#settle(pending, outcome.result, true);
+          else if ("error" in outcome) this.#settle(pending, outcome.error, false);
+          else {this.#settle(
+              pending,
+              malformed(this.#where, pending.method, outcome.malformed),
+              false,
+            );}
         });
       },
       (error: RequestError) => {
@@ -114,55 +120,32 @@ export class AutoBatcher {
       },
     );
   }
-}
 
-/**
- * Sends queued commands as one parallel batch to `endpoint`, retried with
- * `retry` when every command is safe to repeat; checks that the replies match
- * the commands before anyone is settled with them.
- */
-export function batchSender(endpoint: Endpoint, retry: RetryPolicy | undefined): SendBatch {
-  const where = `POST ${urlOf(endpoint, "batch")}`;
-  return async (commands, timeout) => {
+  /**
+   * Sends queued calls in one request, retried when every call is safe to
+   * repeat, and resolves with one outcome per call. A lone call gains nothing
+   * from a batch: it goes as the plain request it would have been.
+   */
+  async #send(calls: readonly Pending[], timeout: number): Promise<Outcome[]> {
     const budget = new Deadline(timeout, undefined);
-    const policy = retry && commands.every((c) => RETRY_SAFE.has(c.method)) ? retry : undefined;
-    // A lone call gains nothing from a batch: it goes as the plain request it
-    // would have been, and its reply is shaped like a batch reply.
-    const lone = commands.length === 1 ? commands[0]! : undefined;
-    const method = lone ? lone.method : "batch";
-    const body = lone
-      ? lone.params
-      : `{"commands":[${
-        commands.map((c) => `{"${c.method}":${c.params}}`).join(",")
-      }],"parallel":true}`;
-    const attempt = () => post(endpoint, method, body, budget, policy?.attemptTimeout);
-    let envelope: Record<string, unknown>;
+    const retry = this.#retry;
+    const policy = retry && calls.every((c) => mayRetry(c.method)) ? retry : undefined;
     try {
-      envelope = policy
-        ? await withRetries(
-          policy,
-          budget,
-          method,
-          lone ? `POST ${urlOf(endpoint, method)}` : where,
-          attempt,
-        )
-        : await attempt();
+      if (calls.length === 1) {
+        const { method, params } = calls[0]!;
+        return [{
+          ok: true,
+          result: await sendOne(this.#endpoint, method, params, budget, policy),
+        }];
+      }
+      return await sendMany(this.#endpoint, calls, true, budget, policy);
     } finally {
       budget.end();
     }
-    const replies = lone ? [{ [method]: envelope.result }] : envelope.replies;
-    const valid = Array.isArray(replies) && replies.length === commands.length &&
-      replies.every((reply, i) =>
-        typeof reply === "object" && reply !== null &&
-        (reply.error !== undefined || reply[commands[i]!.method] !== undefined)
-      );
-    if (!valid) {
-      throw malformedResult(
-        method,
-        endpoint,
-        new SyntaxError(lone ? "no result and no error" : "replies do not match the commands"),
-      );
-    }
-    return replies as unknown[];
-  };
+  }
+}
+
+/** The error of a call whose own reply in a batch is not what Centrifugo sends. */
+function malformed(at: string, method: string, why: string): RequestError {
+  return new RequestError(`${method}: ${at} answered ${why}, not Centrifugo's reply`, { method });
 }

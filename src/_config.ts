@@ -4,7 +4,9 @@
 
 import type { AutoBatchOptions, ClientOptions, FetchLike } from "./options.ts";
 import { type RetryPolicy, retryPolicy } from "./_retry.ts";
-import type { TlsSettings } from "./_tls.ts";
+import type { TlsSettings } from "./_transport/select.ts";
+import { legacyFormat, v6Format, type WireFormat } from "./_format.ts";
+import { isPro } from "./_request.ts";
 import { describe, MAX_TIMER_MS, timeoutArg } from "./_validate.ts";
 import { strictStringify } from "./_json.ts";
 
@@ -29,7 +31,7 @@ export interface ClientConfig {
   /** The API prefix without a trailing slash. */
   base: string;
   headers: Readonly<Record<string, string>>;
-  legacy: boolean;
+  format: WireFormat;
   timeout: number;
   retry: RetryPolicy | undefined;
   encoder: (value: unknown) => string;
@@ -70,13 +72,14 @@ export function clientConfig(address: string | URL, options: ClientOptions): Cli
     );
   }
   const legacy = format === "legacy";
+  const wire = (legacy ? legacyFormat : v6Format)(proHint);
   return {
     timeout: timeoutArg("Client", timeout),
     retry: retryPolicy("Client", options.retry),
     encoder: jsonEncoder ?? strictStringify,
     base: parseAddress(address),
-    headers: buildHeaders(apiKey, headers, legacy),
-    legacy,
+    headers: buildHeaders(apiKey, headers, wire),
+    format: wire,
     fetch,
     tls,
     autoBatch: autoBatchSettings(options.autoBatch, legacy),
@@ -144,10 +147,15 @@ function parseAddress(address: string | URL): string {
   return `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
 }
 
+/** What an error 104 of a PRO method adds to its message. */
+function proHint(method: string): string | undefined {
+  return isPro(method) ? `${method} needs Centrifugo PRO` : undefined;
+}
+
 function buildHeaders(
   apiKey: unknown,
   extra: unknown,
-  legacy: boolean,
+  format: WireFormat,
 ): Readonly<Record<string, string>> {
   if (apiKey !== undefined && (typeof apiKey !== "string" || apiKey === "")) {
     // Only the type: the value is (or contains) a secret.
@@ -172,9 +180,8 @@ function buildHeaders(
   }
   if (apiKey !== undefined) {
     try {
-      // Centrifugo v3/v4, which only speak the legacy format, only read this form.
-      if (legacy) headers.set("Authorization", `apikey ${apiKey}`);
-      else headers.set("X-API-Key", apiKey);
+      // Centrifugo v3/v4, which only speak the legacy format, only read its form.
+      headers.set(...format.keyHeader(apiKey));
     } catch {
       // The message of the underlying error could echo the key.
       throw new TypeError("Client: apiKey contains characters not allowed in an HTTP header");

@@ -1,12 +1,15 @@
 // Opt-in retries: exponential backoff with jitter, bounded by the call's
-// deadline. Which errors are worth another attempt is decided where they are
-// made (RETRYABLE in _transport.ts); which methods may be sent twice, here.
+// deadline. Which errors are worth another attempt is isRetryable's call
+// (errors.ts); which methods may be sent twice, the method table's (their
+// effect), read here.
 
-import type { BatchCommand } from "./batch.ts";
-import type { CentError } from "./errors.ts";
+import { type CentError, isRetryable } from "./errors.ts";
+import { METHODS } from "./_generated/methods.ts";
 import type { RetryOptions } from "./options.ts";
 import type { Deadline } from "./_deadline.ts";
-import { abortError, RETRYABLE } from "./_transport.ts";
+import type { Params } from "./_params.ts";
+import type { Effect } from "./_schema.ts";
+import { abortError } from "./_request.ts";
 import { describe, MAX_TIMER_MS } from "./_validate.ts";
 
 /** A checked retry policy. */
@@ -17,29 +20,19 @@ export interface RetryPolicy {
   attemptTimeout: number | undefined;
 }
 
-/**
- * Methods whose effect is the same when they reach Centrifugo twice. publish
- * and broadcast are among them only with an idempotency_key, which the client
- * adds when the caller gave none. rpc and methods unknown to this library are
- * never retried: their effects are not known.
- */
-export const RETRY_SAFE: ReadonlySet<string> = new Set([
-  "publish",
-  "broadcast",
-  "subscribe",
-  "unsubscribe",
-  "disconnect",
-  "refresh",
-  "presence",
-  "presence_stats",
-  "history",
-  "history_remove",
-  "channels",
-  "info",
-]);
+/** What repeating `method` does; methods unknown to this library may do anything. */
+export function effectOf(method: string): Effect {
+  return (METHODS as Readonly<Record<string, { effect: Effect }>>)[method]?.effect ?? "unsafe";
+}
 
-/** Methods that need an idempotency_key to be retried. */
-export const NEEDS_KEY: ReadonlySet<string> = new Set(["publish", "broadcast"]);
+/**
+ * Whether `method` may be sent again after a failure: everything but `rpc`,
+ * the PRO methods whose repeat is not harmless, and methods this library
+ * does not know. `keyed` ones go with an idempotency_key (see withKey).
+ */
+export function mayRetry(method: string): boolean {
+  return effectOf(method) !== "unsafe";
+}
 
 const MAX_ATTEMPTS = 100;
 
@@ -100,7 +93,7 @@ export async function withRetries<T>(
     try {
       return await attempt();
     } catch (err) {
-      if (n >= policy.attempts || !(err instanceof Error) || !RETRYABLE.has(err)) {
+      if (n >= policy.attempts || !isRetryable(err)) {
         throw counted(err, n);
       }
       const delay = backoff(policy, n);
@@ -147,16 +140,12 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
 }
 
 /**
- * A command with an idempotency_key when its method needs one to be retried
- * and the caller gave none: the same key goes with every attempt, so
- * Centrifugo keeps the publication once however many attempts reach it.
+ * The params of a command with an idempotency_key when its method needs one
+ * to be retried and the caller gave none: the same key goes with every
+ * attempt, so Centrifugo applies the command once however many attempts
+ * reach it.
  */
-export function withKey(command: BatchCommand): BatchCommand {
-  if (!NEEDS_KEY.has(command.method) || command.params.idempotency_key !== undefined) {
-    return command;
-  }
-  return {
-    method: command.method,
-    params: { ...command.params, idempotency_key: crypto.randomUUID() },
-  };
+export function withKey(method: string, params: Params): Params {
+  if (effectOf(method) !== "keyed" || params.idempotency_key !== undefined) return params;
+  return { ...params, idempotency_key: crypto.randomUUID() };
 }

@@ -1,5 +1,6 @@
 /**
- * The errors a {@linkcode Client} call can reject with.
+ * The errors a {@linkcode Client} call can reject with, Centrifugo's API
+ * error codes ({@linkcode ERROR_CODE}) and {@linkcode isRetryable}.
  *
  * Every rejection is a {@linkcode CentError}: either a {@linkcode RequestError}
  * (the HTTP exchange failed, including timeouts and aborts) or a
@@ -9,6 +10,8 @@
  *
  * @module
  */
+
+import { TRANSIENT } from "./_transient.ts";
 
 /**
  * Base class of every error this library rejects a call with.
@@ -134,13 +137,53 @@ export class RequestTimeoutError extends RequestError {
 }
 
 /**
+ * Centrifugo's API error codes, by name: what {@linkcode ResponseError.code}
+ * holds. Centrifugo adds codes over time, so an unknown code is still a
+ * `ResponseError`: match the codes you handle and treat the rest alike.
+ *
+ * @example React to an unknown namespace
+ * ```ts
+ * import { Client, ERROR_CODE, ResponseError } from "@aiocent/aiocent";
+ *
+ * const client = new Client("http://localhost:8000/api", { apiKey: "secret" });
+ * try {
+ *   await client.publish("nosuchnamespace:room", { text: "hi" });
+ * } catch (err) {
+ *   if (err instanceof ResponseError && err.code === ERROR_CODE.UnknownChannel) {
+ *     console.error("no such namespace");
+ *   } else throw err;
+ * }
+ * ```
+ */
+export const ERROR_CODE = {
+  /** 100: Centrifugo failed internally (e.g. its broker is unavailable). */
+  Internal: 100,
+  /** 102: the channel's namespace is not configured. */
+  UnknownChannel: 102,
+  /** 104: no such method (an RPC Centrifugo does not have, a PRO method in a batch on OSS). */
+  NotFound: 104,
+  /** 107: the request is malformed, or the method does not fit the channel's namespace. */
+  BadRequest: 107,
+  /** 108: the feature is off for the channel (history, presence, shared-poll publish). */
+  NotAvailable: 108,
+  /** 111: too many requests (Centrifugo 6.10 and newer); retryable. */
+  TooManyRequests: 111,
+  /** 112: the stream no longer has the position asked for (or its epoch is wrong). */
+  UnrecoverablePosition: 112,
+  /** 113: a conflict with the current state. */
+  Conflict: 113,
+} as const;
+
+/**
  * Centrifugo processed the request and answered with an API error, e.g. code
  * 102 (unknown channel), 107 (bad request), 108 (not available) or 112
- * (unrecoverable position). See
- * https://centrifugal.dev/docs/server/codes for the list.
+ * (unrecoverable position); see {@linkcode ERROR_CODE} and
+ * https://centrifugal.dev/docs/server/codes.
  *
  * `message` reads `"<method>: <Centrifugo's message> (code <code>)"`;
- * Centrifugo's own text is in `reason`.
+ * Centrifugo's own text is in `reason`. The same error comes whether
+ * Centrifugo sends API errors in the reply body (the default) or as HTTP
+ * statuses (`http_api.error_mode: transport`).
  *
  * @example React to an unknown namespace
  * ```ts
@@ -156,12 +199,17 @@ export class RequestTimeoutError extends RequestError {
  * ```
  */
 export class ResponseError extends CentError {
-  /** Centrifugo's error code, e.g. `102`. */
+  /** Centrifugo's error code, e.g. `102`: see {@linkcode ERROR_CODE}. */
   readonly code: number;
   /** Centrifugo's error message, verbatim, e.g. `"unknown channel"`. */
   readonly reason: string;
   /** The API method that failed, e.g. `"publish"`. */
   readonly method: string;
+  /**
+   * Centrifugo says the condition is temporary, so the same request may
+   * succeed later (Centrifugo 6.10 and newer send it; absent means `false`).
+   */
+  readonly temporary: boolean;
 
   /**
    * Creates the error.
@@ -169,12 +217,60 @@ export class ResponseError extends CentError {
    * @param method The API method that failed.
    * @param code Centrifugo's error code.
    * @param reason Centrifugo's error message.
+   * @param options `temporary`: Centrifugo's flag (default `false`); `hint`:
+   *   appended to the message.
    */
-  constructor(method: string, code: number, reason: string) {
-    super(`${method}: ${reason} (code ${code})`);
+  constructor(
+    method: string,
+    code: number,
+    reason: string,
+    options: { temporary?: boolean; hint?: string } = {},
+  ) {
+    super(`${method}: ${reason} (code ${code}${options.hint ? `; ${options.hint}` : ""})`);
     this.name = "ResponseError";
     this.method = method;
     this.code = code;
     this.reason = reason;
+    this.temporary = options.temporary === true;
   }
+}
+
+/**
+ * Whether a new attempt of the same call may succeed, given time: the error
+ * came from a passing condition, not from the request. True for a failed or
+ * broken connection (not a rejected TLS certificate), a timeout, HTTP 429,
+ * 502, 503 and 504, and Centrifugo's code 111 or any error it marks
+ * `temporary`. False for everything else: other statuses, other API errors,
+ * an abort by the caller, a closed client, a malformed answer, a `TypeError`.
+ *
+ * A retryable error does not mean nothing happened: a publish that timed out
+ * may have been published. Retry what is safe to repeat, and publications
+ * with an `idempotency_key`, as the client's own `retry` option does (it
+ * uses this function).
+ *
+ * @example Retry a publication by hand
+ * ```ts
+ * import { Client, isRetryable } from "@aiocent/aiocent";
+ *
+ * const client = new Client("http://localhost:8000/api", { apiKey: "secret" });
+ * const key = crypto.randomUUID(); // the same on every attempt
+ * for (let attempt = 1;; attempt++) {
+ *   try {
+ *     await client.publish("chat", { text: "hi" }, { idempotency_key: key });
+ *     break;
+ *   } catch (err) {
+ *     if (attempt >= 3 || !isRetryable(err)) throw err;
+ *     await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+ *   }
+ * }
+ * ```
+ *
+ * @param error What a call rejected with.
+ * @returns `true` when the failure may pass.
+ */
+export function isRetryable(error: unknown): boolean {
+  if (error instanceof ResponseError) {
+    return error.temporary || error.code === ERROR_CODE.TooManyRequests;
+  }
+  return error instanceof RequestError && TRANSIENT.has(error);
 }

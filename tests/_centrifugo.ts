@@ -91,7 +91,27 @@ export const NAMESPACES = {
   chat: "chat",
   /** Like chat: the namespace of the original library's examples (`public:chat`). */
   public: "public",
+  /** A map channel namespace (`subscription_type: map`, recoverable: it keeps a stream). */
+  board: "board",
+  /** An ephemeral map namespace: state only, no stream. */
+  cursors: "cursors",
+  /** A persistent map namespace: keys never expire. */
+  settings: "settings",
+  /**
+   * A shared-poll namespace (versioned, publish enabled). Its refresh proxy
+   * is `SHARED_POLL_REFRESH` unless a test gives its own.
+   */
+  scores: "scores",
 } as const;
+
+/** The secret of `shared_poll.hmac_secret_key` in the test servers. */
+export const SHARED_POLL_SECRET = "test-shared-poll-secret-2c8d";
+
+/**
+ * The default shared-poll refresh proxy: nobody listens there, so only
+ * shared_poll_publish (which needs no poll) works without a test's own.
+ */
+export const SHARED_POLL_REFRESH = "http://127.0.0.1:9/shared_poll_refresh";
 
 function defaultConfig(port: number): Record<string, unknown> {
   const full = {
@@ -116,8 +136,34 @@ function defaultConfig(port: number): Record<string, unknown> {
         { name: NAMESPACES.bare, allow_subscribe_for_client: true },
         { name: NAMESPACES.chat, ...full },
         { name: NAMESPACES.public, ...full },
+        {
+          name: NAMESPACES.board,
+          subscription_type: "map",
+          allow_subscribe_for_client: true,
+          map: { mode: "recoverable", key_ttl: "300s" },
+        },
+        {
+          name: NAMESPACES.cursors,
+          subscription_type: "map",
+          allow_subscribe_for_client: true,
+          map: { mode: "ephemeral", key_ttl: "60s" },
+        },
+        {
+          name: NAMESPACES.settings,
+          subscription_type: "map",
+          allow_subscribe_for_client: true,
+          map: { mode: "persistent" },
+        },
+        {
+          name: NAMESPACES.scores,
+          subscription_type: "shared_poll",
+          allow_subscribe_for_client: true,
+          shared_poll: { mode: "versioned", publish_enabled: true },
+        },
       ],
+      proxy: { shared_poll_refresh: { endpoint: SHARED_POLL_REFRESH, timeout: "1s" } },
     },
+    shared_poll: { hmac_secret_key: SHARED_POLL_SECRET },
   };
 }
 

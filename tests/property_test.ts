@@ -65,7 +65,8 @@ const SHAPES: Record<string, { required: string[]; fields: Record<string, FieldC
   },
   unsubscribe: {
     required: ["user", "channel"],
-    fields: { user: isString, channel: isChannel, client: isString, session: isString, ...PRO },
+    // An empty channel unsubscribes from every channel (api.go skips the channel check).
+    fields: { user: isString, channel: isString, client: isString, session: isString, ...PRO },
   },
   disconnect: {
     required: ["user"],

@@ -11,9 +11,9 @@
 // declarations JSR emits for Node users need no @types/node, and the modules
 // are imported on first use, so runtimes that never need them never load them.
 
-import { type Alarm, cancel, schedule } from "./_alarms.ts";
-import { Expired } from "./_deadline.ts";
-import type { Answer, Sender, TimedSender } from "./_transport.ts";
+import { type Alarm, cancel, schedule } from "../_alarms.ts";
+import { Expired } from "../_deadline.ts";
+import { type Answer, EXCERPT_BYTES, type Sender, type TimedSender } from "./types.ts";
 
 /** TLS settings of the https agent. */
 export interface AgentTls {
@@ -68,16 +68,13 @@ interface Modules {
   target(url: string, headers: Readonly<Record<string, string>>): Target;
 }
 
-/** Bytes of a non-2xx body kept for the error message; the rest is not read. */
-const EXCERPT_BYTES = 512;
-
 /**
  * A Sender over node:http(s), the same as a TimedSender, and the function
  * that releases its agents.
  */
 export function nodeSender(
   tls?: AgentTls,
-): { send: Sender; timed: TimedSender; close(): Promise<void> } {
+): { send: Sender; timed: TimedSender; native: true; close(): Promise<void> } {
   let modules: Modules | undefined;
   let loading: Promise<Modules> | undefined;
   const load = () =>
@@ -115,6 +112,7 @@ export function nodeSender(
   return {
     send: (url, headers, body, signal) => timed(url, headers, body, signal, Infinity),
     timed,
+    native: true,
     async close() {
       if (!loading) return;
       const { httpAgent, httpsAgent } = await loading;

@@ -8,8 +8,10 @@
 // `Deno` and `Bun` are reached through globalThis so that this module also
 // loads where they do not exist.
 
-import { nodeSender } from "./_node_send.ts";
-import { fetchSender, type Sender, type TimedSender } from "./_transport.ts";
+import type { FetchLike } from "../options.ts";
+import { fetchSender } from "./fetch.ts";
+import { nodeSender } from "./node.ts";
+import type { Transport } from "./types.ts";
 
 /** A client's TLS settings. */
 export interface TlsSettings {
@@ -17,14 +19,6 @@ export interface TlsSettings {
   caCerts?: readonly string[];
   cert?: string;
   key?: string;
-}
-
-/** A sender bound to TLS settings, and how to release what it holds. */
-export interface Transport {
-  send: Sender;
-  /** The same transport enforcing deadlines without a signal, when it can. */
-  timed?: TimedSender;
-  close(): Promise<void>;
 }
 
 interface DenoHttpClient {
@@ -48,6 +42,7 @@ export function tlsTransport(tls: TlsSettings): Transport {
     };
     return {
       send: fetchSender((input, init) => fetch(input, { ...init, tls: options } as RequestInit)),
+      native: true,
       close: () => Promise.resolve(),
     };
   }
@@ -59,6 +54,7 @@ export function tlsTransport(tls: TlsSettings): Transport {
     });
     return {
       send: fetchSender((input, init) => fetch(input, { ...init, client } as RequestInit)),
+      native: true,
       close: () => Promise.resolve(client.close()),
     };
   }
@@ -86,6 +82,15 @@ export function defaultTransport(): Transport {
   }
   return {
     send: fetchSender(globalThis.fetch.bind(globalThis)),
+    native: true,
     close: () => Promise.resolve(),
   };
+}
+
+/**
+ * The transport over the caller's `fetch`: it may ignore the signal, so the
+ * request path races it against the deadline.
+ */
+export function customTransport(fetch: FetchLike): Transport {
+  return { send: fetchSender(fetch), native: false, close: () => Promise.resolve() };
 }

@@ -1,0 +1,340 @@
+// Builds a command's wire params from a method's arguments, checked against
+// the generated schema (src/_generated/api.ts): positional arguments and
+// `options` fields by their proto kinds, nested messages with their own
+// fields, required fields, and `Uint8Array` data sent as its base64 twin.
+// Every mistake is a TypeError naming the method and the argument, raised
+// before anything is sent; unknown option names are refused, since
+// Centrifugo would silently ignore them.
+
+import { MESSAGES } from "./_generated/methods.ts";
+import type { FieldKind, MessageSpec, MethodSpec } from "./_schema.ts";
+import { CONTROLS, describe, isPlainObject } from "./_validate.ts";
+
+/** Wire params of one command. */
+export type Params = Record<string, unknown>;
+
+/** Words for field names whose plain kind would not say enough. */
+const EXPECT: Readonly<Record<string, string>> = {
+  user: 'a string ("" targets anonymous users)',
+  channels: "a non-empty array of channel names",
+};
+
+const INT32 = 2 ** 31;
+const UINT32 = 2 ** 32;
+const INT64 = 2n ** 63n;
+const UINT64 = 2n ** 64n;
+
+function isInteger(value: unknown, min: bigint, limit: bigint): boolean {
+  if (typeof value === "number") {
+    return Number.isSafeInteger(value) && value >= Number(min) && value < Number(limit);
+  }
+  return typeof value === "bigint" && value >= min && value < limit;
+}
+
+/** A scalar kind: its test, and how the error describes it (in a message, short). */
+const SCALARS: Readonly<
+  Record<string, { ok: (v: unknown) => boolean; expect: string; short: string }>
+> = {
+  string: { ok: (v) => typeof v === "string", expect: "a string", short: "string" },
+  bool: { ok: (v) => typeof v === "boolean", expect: "a boolean", short: "boolean" },
+  int32: {
+    ok: (v) => Number.isSafeInteger(v) && (v as number) >= -INT32 && (v as number) < INT32,
+    expect: "a 32-bit integer",
+    short: "integer",
+  },
+  uint32: {
+    ok: (v) => Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) < UINT32,
+    expect: "a non-negative integer below 2^32",
+    short: "non-negative integer",
+  },
+  int64: { ok: (v) => isInteger(v, -INT64, INT64), expect: "an integer", short: "integer" },
+  uint64: {
+    ok: (v) => isInteger(v, 0n, UINT64),
+    expect: "a non-negative integer",
+    short: "non-negative integer",
+  },
+  double: {
+    ok: (v) => typeof v === "number" && Number.isFinite(v),
+    expect: "a finite number",
+    short: "number",
+  },
+  bytes: { ok: isJson, expect: "a JSON value", short: "JSON value" },
+  limit: {
+    ok: (v) => Number.isSafeInteger(v) && (v as number) >= -1 && (v as number) < INT32,
+    expect: "a non-negative 32-bit integer, or -1 for all",
+    short: "integer from -1",
+  },
+};
+
+/** What JSON can carry: anything but functions, symbols and undefined. */
+function isJson(value: unknown): boolean {
+  const type = typeof value;
+  return type !== "function" && type !== "symbol" && type !== "undefined";
+}
+
+/**
+ * A message small enough to be described whole in an error:
+ * `{ offset: non-negative integer, epoch: string }`.
+ */
+function shortForm(spec: MessageSpec): string | undefined {
+  const entries = Object.entries(spec.fields);
+  if (entries.length > 3 || !entries.every(([, kind]) => kind in SCALARS)) return undefined;
+  const required = new Set([...spec.required, ...spec.present]);
+  const parts = entries.map(([name, kind]) =>
+    `${name}${required.has(name) ? "" : "?"}: ${SCALARS[kind]!.short}`
+  );
+  return `{ ${parts.join(", ")} }`;
+}
+
+/** The words for a kind in an error: "a string", "an array of strings", … */
+function expectOf(kind: FieldKind, required: boolean): string {
+  if (kind.endsWith("[]")) {
+    const item = kind.slice(0, -2);
+    const items = item === "string" ? "strings" : SCALARS[item] ? `${item} values` : `${item}s`;
+    return `${required ? "a non-empty array" : "an array"} of ${items}`;
+  }
+  if (kind.startsWith("{")) {
+    const value = kind.slice(1, -1);
+    return value === "string" ? "an object of string values" : `an object of ${value} values`;
+  }
+  const scalar = SCALARS[kind];
+  if (scalar) {
+    if (!required) return scalar.expect;
+    if (kind === "string") return "a non-empty string";
+    if (kind === "uint64" || kind === "uint32") return "a positive integer";
+    return scalar.expect;
+  }
+  return shortForm(MESSAGES[kind]!) ?? "a plain object";
+}
+
+/** Where a check happens: the method (for messages) and whether it is a batch command. */
+interface Context {
+  readonly method: string;
+}
+
+class Failure {
+  constructor(readonly path: string, readonly expect: string, readonly value: unknown) {}
+}
+
+/**
+ * Checks `value` against `kind`; returns it, or throws a Failure (for the
+ * caller to word) or a TypeError (already worded).
+ */
+function checkValue(
+  ctx: Context,
+  path: string,
+  kind: FieldKind,
+  value: unknown,
+  required: boolean,
+): unknown {
+  const fail = (expect = expectOf(kind, required)): never => {
+    throw new Failure(path, expect, value);
+  };
+  if (kind.endsWith("[]")) {
+    if (!Array.isArray(value) || (required && value.length === 0)) fail();
+    const item = kind.slice(0, -2);
+    const array = value as unknown[];
+    // Items of a required list of names must be names themselves.
+    for (let i = 0; i < array.length; i++) {
+      checkValue(ctx, `${path}[${i}]`, item, array[i], required && item === "string");
+    }
+    return value;
+  }
+  if (kind.startsWith("{")) {
+    if (!isPlainObject(value)) fail();
+    const item = kind.slice(1, -1);
+    for (const key in value as Params) {
+      const entry = (value as Params)[key];
+      if (item in SCALARS) {
+        if (!SCALARS[item]!.ok(entry)) fail();
+      } else checkValue(ctx, `${path}.${key}`, item, entry, false);
+    }
+    return value;
+  }
+  const scalar = SCALARS[kind];
+  if (scalar) {
+    if (!scalar.ok(value)) fail();
+    // A required string or number must not be empty; required JSON may be anything.
+    if (required && kind !== "bytes" && (value === "" || value === 0 || value === 0n)) fail();
+    if (kind === "bytes" && value instanceof Uint8Array) {
+      fail("a JSON value (this field has no base64 form for binary data)");
+    }
+    return value;
+  }
+  const spec = MESSAGES[kind];
+  if (!spec) throw new Error(`schema: unknown kind ${kind}`);
+  const short = shortForm(spec);
+  if (!isPlainObject(value)) fail();
+  try {
+    return copyMessage(ctx, `${path}.`, spec, value as Params, {}, undefined);
+  } catch (err) {
+    // A small message is reported whole, with what was wrong in it.
+    if (short && err instanceof Failure) {
+      const inner = err.path.slice(path.length + 1);
+      throw new Failure(path, `${short} (${inner}: ${describe(err.value)})`, value);
+    }
+    throw err;
+  }
+}
+
+/**
+ * Copies the fields of `source` into `target`, checked against `spec`.
+ * `prefix` is the path of the message (`""` for a command's options, then
+ * messages name their keys `option x`). `controls` says what to do with
+ * signal/timeout/retry at the top level: skip them (a call), refuse them (a
+ * batch command), or not expect them (nested messages: undefined).
+ */
+function copyMessage(
+  ctx: Context,
+  prefix: string,
+  spec: MessageSpec,
+  source: Params,
+  target: Params,
+  controls: boolean | undefined,
+  skip: ReadonlySet<string> = new Set(),
+): Params {
+  for (const key in source) {
+    const value = source[key];
+    if (controls !== undefined && CONTROLS.has(key)) {
+      if (controls || value === undefined) continue;
+      throw new TypeError(
+        `${ctx.method}: ${key} cannot be set per batch command; pass it to client.send(batch, { ${key} })`,
+      );
+    }
+    const kind = spec.fields[key];
+    if (kind === undefined || skip.has(key)) {
+      throw new TypeError(unknownField(ctx.method, prefix, key, spec, controls, skip));
+    }
+    if (value === undefined) continue;
+    const twin = spec.binary[key];
+    if (twin && value instanceof Uint8Array) {
+      if (source[twin] !== undefined) {
+        throw new TypeError(`${ctx.method}: pass binary ${prefix}${key} or ${twin}, not both`);
+      }
+      target[twin] = toBase64(value);
+      continue;
+    }
+    target[key] = checkValue(ctx, `${prefix}${key}`, kind, value, spec.required.includes(key));
+  }
+  if (prefix !== "") {
+    for (const field of [...spec.required, ...spec.present]) {
+      if (target[field] === undefined && target[spec.binary[field] ?? ""] === undefined) {
+        throw new Failure(`${prefix}${field}`, expectOf(spec.fields[field]!, false), undefined);
+      }
+    }
+  }
+  return target;
+}
+
+function unknownField(
+  method: string,
+  prefix: string,
+  key: string,
+  spec: MessageSpec,
+  controls: boolean | undefined,
+  skip: ReadonlySet<string>,
+): string {
+  const fields = Object.keys(spec.fields).filter((f) => !skip.has(f));
+  const snake = key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+  const hint = snake !== key && fields.includes(snake) ? ` (did you mean ${snake}?)` : "";
+  const known = [...fields, ...(controls ? CONTROLS : [])];
+  const where = prefix === "" ? "options" : `fields of ${prefix.slice(0, -1)}`;
+  return `${method}: unknown option ${prefix}${key}${hint}; known ${where}: ${
+    known.join(", ") || "none"
+  }`;
+}
+
+function toBase64(bytes: Uint8Array): string {
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(binary);
+}
+
+/** A Failure worded for a positional argument or an option. */
+function worded(method: string, failure: Failure, option: boolean): TypeError {
+  const what = option ? `option ${failure.path}` : failure.path;
+  return new TypeError(
+    `${method}: ${what} must be ${failure.expect}, got ${describe(failure.value)}`,
+  );
+}
+
+/**
+ * The wire params of a call of `spec` with positional `args` and `options`.
+ * `controls`: true for a Client call (signal/timeout/retry are read
+ * elsewhere and skipped here), false for a Batch command (refused).
+ */
+export function buildParams(
+  spec: MethodSpec,
+  args: readonly unknown[],
+  options: unknown,
+  controls: boolean,
+): Params {
+  const message = MESSAGES[spec.request]!;
+  const ctx: Context = { method: spec.js };
+  const params: Params = {};
+  const given = options === undefined ? undefined : options;
+  if (given !== undefined && !isPlainObject(given)) {
+    throw new TypeError(`${spec.js}: options must be a plain object, got ${describe(given)}`);
+  }
+  const positional = new Set(spec.args);
+  const required = new Set(message.required);
+  for (let i = 0; i < spec.args.length; i++) {
+    const field = spec.args[i]!;
+    const value = args[i];
+    const optional = i >= spec.args.length - spec.optionalArgs;
+    if (value === undefined && optional) continue;
+    const twin = message.binary[field];
+    if (twin) {
+      if (value instanceof Uint8Array) {
+        if (given?.[twin] !== undefined) {
+          throw new TypeError(`${spec.js}: pass binary ${field} or ${twin}, not both`);
+        }
+        params[twin] = toBase64(value);
+        continue;
+      }
+      // Left out in favour of its base64 twin in the options.
+      if (value === undefined && given?.[twin] !== undefined) continue;
+      if (value !== undefined && given?.[twin] !== undefined) {
+        throw new TypeError(`${spec.js}: pass ${field} or ${twin}, not both`);
+      }
+    }
+    const kind = message.fields[field]!;
+    const expect = required.has(field) ? undefined : EXPECT[field];
+    try {
+      params[field] = checkValue(ctx, field, kind, value, required.has(field));
+    } catch (err) {
+      if (!(err instanceof Failure)) throw err;
+      throw worded(
+        spec.js,
+        expect && err.path === field ? new Failure(field, expect, value) : err,
+        false,
+      );
+    }
+  }
+  if (given !== undefined) {
+    try {
+      copyMessage(ctx, "", message, given, params, controls, positional);
+    } catch (err) {
+      if (err instanceof Failure) throw worded(spec.js, err, true);
+      throw err;
+    }
+  }
+  for (const field of message.required) {
+    if (params[field] !== undefined || positional.has(field)) continue;
+    const twin = message.binary[field];
+    if (twin && params[twin] !== undefined) continue;
+    throw worded(
+      spec.js,
+      new Failure(field, expectOf(message.fields[field]!, true), undefined),
+      true,
+    );
+  }
+  for (const [field, twin] of Object.entries(message.binary)) {
+    if (params[field] !== undefined && params[twin] !== undefined) {
+      throw new TypeError(`${spec.js}: pass ${field} or ${twin}, not both`);
+    }
+  }
+  return params;
+}

@@ -1,0 +1,175 @@
+// One HTTP exchange: POST a body, bound it by the call's deadline, the
+// attempt's timeout and the caller's signal, and turn every failure into a
+// typed error. The retry loop and the decoding of answers are in _call.ts.
+
+import { CentError, RequestError, RequestTimeoutError } from "./errors.ts";
+import { METHODS } from "./_generated/methods.ts";
+import { Deadline, Expired } from "./_deadline.ts";
+import type { WireFormat } from "./_format.ts";
+import type { Answer, Transport } from "./_transport/types.ts";
+import { TRANSIENT } from "./_transient.ts";
+
+/** What a request needs from its client; built once per client. */
+export interface Endpoint {
+  /**
+   * API prefix without a trailing slash, e.g. `http://host:8000/api`. It has
+   * no credentials or query (the Client rejects those), so messages show it.
+   */
+  readonly base: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly format: WireFormat;
+  readonly transport: Transport;
+}
+
+/** `POST <url>` of a method, for messages. */
+export function where(endpoint: Endpoint, method: string): string {
+  return `POST ${endpoint.format.url(endpoint.base, method)}`;
+}
+
+/** Whether only Centrifugo PRO serves `method`. */
+export function isPro(method: string): boolean {
+  return (METHODS as Readonly<Record<string, { pro: boolean }>>)[method]?.pro === true;
+}
+
+const HINTS: Record<number, string> = {
+  400: "Centrifugo could not decode the request body",
+  401: "wrong or missing API key: check the client's apiKey",
+  404: "unknown method, or the address is not Centrifugo's API endpoint " +
+    "(it must include the API prefix, e.g. http://localhost:8000/api)",
+  405: "the address does not accept POST: is it Centrifugo's API endpoint?",
+};
+
+/** Statuses of an overloaded server or a failed gateway: worth another attempt. */
+const RETRY_STATUSES = new Set([429, 502, 503, 504]);
+
+/**
+ * POSTs `body` for `method` and resolves with the 2xx answer's text.
+ * Rejects with a RequestTimeoutError, a RequestError (network, status,
+ * abort), or the ResponseError a non-2xx answer carries in Centrifugo's
+ * transport error mode — never with anything else.
+ */
+export async function request(
+  endpoint: Endpoint,
+  method: string,
+  body: string,
+  budget: Deadline,
+  attemptTimeout?: number,
+): Promise<string> {
+  const url = endpoint.format.url(endpoint.base, method);
+  if (budget.aborted) throw abortError(method, `POST ${url}`, budget, " before it was sent");
+  const attemptUntil = attemptTimeout === undefined ? Infinity : performance.now() + attemptTimeout;
+  const { transport } = endpoint;
+  // Over fetch, the attempt's own deadline is a second signal.
+  let attempt: Deadline | undefined;
+  let attemptExpired = false;
+  try {
+    let answer: Answer;
+    if (transport.timed) {
+      const until = Math.min(budget.until, attemptUntil);
+      answer = await transport.timed(url, endpoint.headers, body, budget.user, until);
+    } else {
+      attempt = attemptTimeout === undefined ? undefined : new Deadline(attemptTimeout, undefined);
+      const call = budget.signal;
+      const own = attempt?.signal;
+      const signal = own && call ? AbortSignal.any([call, own]) : own ?? call;
+      const sent = transport.send(url, endpoint.headers, body, signal);
+      answer = transport.native || !signal ? await sent : await race(sent, signal);
+    }
+    if (answer.status >= 200 && answer.status < 300) return answer.body;
+    throw endpoint.format.statusError(answer.status, answer.body, method) ??
+      statusError(method, `POST ${url}`, answer);
+  } catch (err) {
+    if (err instanceof CentError) throw err;
+    if (err instanceof Expired) {
+      if (attemptUntil < budget.until) attemptExpired = true;
+      else budget.expire();
+    }
+    const at = `POST ${url}`;
+    if (budget.aborted) throw abortError(method, at, budget);
+    if (attemptExpired || attempt?.expired) {
+      const error = new RequestTimeoutError(
+        `${method}: ${at} attempt timed out after ${attemptTimeout} ms`,
+        { method, timeout: attemptTimeout!, cause: attempt?.reason ?? err },
+      );
+      TRANSIENT.add(error);
+      throw error;
+    }
+    const why = reason(err);
+    const error = new RequestError(`${method}: ${at} failed: ${why}`, { method, cause: err });
+    if (!why.startsWith(TLS_PREFIX)) TRANSIENT.add(error);
+    throw error;
+  } finally {
+    attempt?.end();
+  }
+}
+
+/**
+ * The error of a call its deadline stopped: RequestTimeoutError when the
+ * timeout expired, else RequestError with the caller's abort reason as cause.
+ */
+export function abortError(
+  method: string,
+  at: string,
+  budget: Deadline,
+  when = "",
+): RequestError {
+  if (budget.expired) {
+    const error = new RequestTimeoutError(`${method}: ${at} timed out after ${budget.timeout} ms`, {
+      method,
+      timeout: budget.timeout,
+      cause: budget.reason,
+    });
+    TRANSIENT.add(error);
+    return error;
+  }
+  return new RequestError(`${method}: ${at} aborted${when}`, {
+    method,
+    cause: budget.user?.reason,
+  });
+}
+
+function statusError(method: string, at: string, answer: Answer): RequestError {
+  const body = excerpt(answer.body);
+  const hint = answer.status === 404 && isPro(method)
+    ? `${method} needs Centrifugo PRO; Centrifugo OSS does not serve it`
+    : HINTS[answer.status];
+  const status = `HTTP ${answer.status}${answer.statusText ? ` ${answer.statusText}` : ""}`;
+  const error = new RequestError(
+    `${method}: ${at} answered ${status}${hint ? ` (${hint})` : ""}` + (body ? `: ${body}` : ""),
+    { method, status: answer.status, body },
+  );
+  if (RETRY_STATUSES.has(answer.status)) TRANSIENT.add(error);
+  return error;
+}
+
+/** The start of a body, on one line, for error messages. */
+export function excerpt(text: string): string {
+  const flat = text.slice(0, 512).replace(/\s+/g, " ").trim();
+  return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat;
+}
+
+/** Rejects when `signal` aborts, for a custom fetch that may ignore it. */
+function race<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
+
+/** What went wrong, in words, from any thrown value. */
+export function reason(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const inner = err.cause instanceof Error ? `: ${err.cause.message}` : "";
+  const text = `${err.message}${inner}`;
+  const code = (err as { code?: unknown }).code;
+  // Runtimes word these differently (rustls, OpenSSL, BoringSSL); say it plainly.
+  return TLS_REJECTED.test(`${text} ${typeof code === "string" ? code : ""}`)
+    ? `${TLS_PREFIX} (${text})`
+    : text;
+}
+
+const TLS_PREFIX = "TLS certificate rejected";
+
+const TLS_REJECTED =
+  /certificate|CERT_|UnknownIssuer|NotValidForName|self[- ]signed|unable to verify|altnames|SSL/i;
