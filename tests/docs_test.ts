@@ -36,10 +36,17 @@ interface DocNode {
   [key: string]: unknown;
 }
 
+/** The JSR entrypoints of deno.json, as paths. */
+async function entrypoints(): Promise<string[]> {
+  const { exports } = JSON.parse(await Deno.readTextFile(`${root}deno.json`));
+  const files: string[] = typeof exports === "string" ? [exports] : Object.values(exports);
+  return files.map((file) => `${root}${file.replace(/^\.\//, "")}`);
+}
+
 /** Every JSDoc @example of the public API, with the symbol it documents. */
 async function jsdocExamples(): Promise<{ symbol: string; title: string; code: Example[] }[]> {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["doc", "--json", `${root}mod.ts`],
+    args: ["doc", "--json", ...await entrypoints()],
     stdout: "piped",
     stderr: "null",
   }).output();

@@ -39,7 +39,15 @@ export async function buildNpm(): Promise<string> {
     outDir,
     rootDir: root,
   };
-  const program = ts.createProgram([`${root}mod.ts`], options);
+  const config = JSON.parse(await Deno.readTextFile(`${root}deno.json`));
+  // Every JSR entrypoint: "." and the others ("./proxy", "./token", …).
+  const entries: Record<string, string> = typeof config.exports === "string"
+    ? { ".": config.exports }
+    : config.exports;
+  const program = ts.createProgram(
+    Object.values(entries).map((file) => `${root}${file.replace(/^\.\//, "")}`),
+    options,
+  );
   const emitted = program.emit();
   const diagnostics = [...program.getSyntacticDiagnostics(), ...emitted.diagnostics];
   if (diagnostics.length > 0) {
@@ -49,7 +57,13 @@ export async function buildNpm(): Promise<string> {
       getNewLine: () => "\n",
     }));
   }
-  const { name, version } = JSON.parse(await Deno.readTextFile(`${root}deno.json`));
+  const { name, version } = config;
+  const exports = Object.fromEntries(
+    Object.entries(entries).map(([entry, file]) => {
+      const base = file.replace(/\.ts$/, "");
+      return [entry, { types: `${base}.d.ts`, default: `${base}.js` }];
+    }),
+  );
   await Deno.writeTextFile(
     `${outDir}/package.json`,
     JSON.stringify(
@@ -57,7 +71,7 @@ export async function buildNpm(): Promise<string> {
         name,
         version,
         type: "module",
-        exports: { ".": { types: "./mod.d.ts", default: "./mod.js" } },
+        exports,
       },
       null,
       2,
