@@ -11,7 +11,8 @@ import { describe, MAX_TIMER_MS, timeoutArg } from "./_validate.ts";
 import { strictStringify } from "./_json.ts";
 
 const DEFAULT_TIMEOUT = 1000;
-const OPTION_NAMES = new Set([
+/** The options a Client takes (the README's table lists exactly these; a test checks). */
+export const OPTION_NAMES: ReadonlySet<string> = new Set([
   "apiKey",
   "timeout",
   "fetch",

@@ -168,12 +168,53 @@ await test("error codes 102, 107, 108, 112, 104", async () => {
   await rejectsCode(api.rpc("nosuch"), "rpc", 104);
 });
 
-await test("a PRO method via call is a 404 RequestError", async () => {
-  await assert.rejects(api.call("get_user_status", { users: ["u"] }), (err) => {
-    assert.ok(err instanceof RequestError && err instanceof CentError);
-    assert.equal(err.status, 404);
-    return true;
+await test("a PRO method is a 404 RequestError saying it needs PRO", async () => {
+  for (const call of [() => api.getUserStatus(["u"]), () => api.call("get_user_status", {})]) {
+    await assert.rejects(call(), (err) => {
+      assert.ok(err instanceof RequestError && err instanceof CentError);
+      assert.equal(err.status, 404);
+      assert.match(err.message, /needs Centrifugo PRO/);
+      return true;
+    });
+  }
+});
+
+await test("map channels: write, read state and stream, count, clear", async () => {
+  const ch = `board:${R}rt`;
+  const first = await api.mapPublish(ch, "a", { n: 1 });
+  const again = await api.mapPublish(ch, "a", { n: 2 }, { key_mode: "if_new" });
+  assert.deepEqual([again.suppressed, again.suppress_reason], [true, "key_exists"]);
+  await api.mapPublish(ch, "b", new TextEncoder().encode('{"n":2}'));
+  const state = await api.mapReadState(ch, { limit: -1 });
+  assert.deepEqual(
+    state.entries.map((e) => [e.key, e.data]).sort(),
+    [["a", { n: 1 }], ["b", { n: 2 }]],
+  );
+  await api.mapRemove(ch, "a");
+  const stream = await api.mapReadStream(ch, {
+    since_offset: first.offset,
+    since_epoch: first.epoch,
+    limit: -1,
   });
+  assert.deepEqual(stream.entries.map((e) => [e.key, e.removed === true]), [
+    ["b", false],
+    ["a", true],
+  ]);
+  assert.deepEqual(await api.mapStats(ch), { num_keys: 1 });
+  assert.deepEqual(await api.mapClear(ch), {});
+  await rejectsCode(api.mapStats("chat:x"), "map_stats", 107);
+});
+
+await test("shared poll: publish a version; a namespace that is not one is 107", async () => {
+  assert.deepEqual(
+    await api.sharedPollPublish(`scores:${R}rt`, "k", { v: 1 }, { version: 1 }),
+    {},
+  );
+  await rejectsCode(
+    api.sharedPollPublish("chat:x", "k", 1, { version: 1 }),
+    "shared_poll_publish",
+    107,
+  );
 });
 
 await test("a wrong key is a 401 RequestError without the key", async () => {
