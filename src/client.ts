@@ -79,15 +79,18 @@ export class Client {
     this.#retry = config.retry;
     this.#defaults = { timeout: config.timeout, retry: config.retry };
     this.#encoder = config.encoder;
+    const max = config.maxResponseBytes;
     this.#endpoint = {
       base: config.base,
       headers: config.headers,
       format: config.format,
       transport: config.fetch
-        ? customTransport(config.fetch)
+        ? customTransport(config.fetch, max)
         : config.tls
-        ? tlsTransport(config.tls)
-        : defaultTransport(),
+        ? tlsTransport(config.tls, max)
+        : defaultTransport(max),
+      secrets: config.secrets,
+      auth: config.auth,
     };
     const auto = config.autoBatch;
     this.#batcher = auto &&
