@@ -65,10 +65,13 @@ export {
   ResponseError,
 } from "./src/errors.ts";
 export type {
+  Address,
   AutoBatchOptions,
   CallOptions,
   ClientOptions,
+  CloseOptions,
   FetchLike,
+  RequestInfo,
   RetryOptions,
   SendOptions,
 } from "./src/options.ts";

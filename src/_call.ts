@@ -3,10 +3,10 @@
 // (retried per the policy), then decode the answer with the wire format.
 // Only what differs between them is passed in: the body, and how to decode.
 
-import { RequestError } from "./errors.ts";
+import { RequestError, ResponseError } from "./errors.ts";
 import type { Deadline } from "./_deadline.ts";
 import { type Encoded, Malformed, type Outcome } from "./_format.ts";
-import { type Endpoint, excerpt, reason, request, where } from "./_request.ts";
+import { type Endpoint, excerpt, reason, report, request, type Trace, where } from "./_request.ts";
 import { type RetryPolicy, withRetries } from "./_retry.ts";
 
 /**
@@ -17,22 +17,44 @@ import { type RetryPolicy, withRetries } from "./_retry.ts";
 export async function exchange<T>(
   endpoint: Endpoint,
   method: string,
+  methods: readonly string[],
   body: string,
   budget: Deadline,
   policy: RetryPolicy | undefined,
   decode: (text: string) => T,
 ): Promise<T> {
+  // Only a client with a request hook pays for what the hook is told.
+  const trace: Trace | undefined = endpoint.onRequest
+    ? { methods, attempt: 0, url: "", status: undefined, started: 0 }
+    : undefined;
   const attempt = async (): Promise<T> => {
-    const text = await request(endpoint, method, body, budget, policy?.attemptTimeout);
-    try {
-      return decode(text);
-    } catch (err) {
-      if (!(err instanceof Malformed)) throw err;
-      throw new RequestError(
-        `${method}: ${where(endpoint, method)} answered ${err.message}, not Centrifugo's reply`,
-        { method, body: excerpt(endpoint.secrets.redact(text)), cause: err.cause ?? err },
-      );
+    if (trace) {
+      trace.attempt++;
+      trace.started = performance.now();
+      trace.status = undefined;
     }
+    let text: string;
+    try {
+      text = await request(endpoint, method, body, budget, policy?.attemptTimeout, trace);
+    } catch (err) {
+      if (trace) report(endpoint, method, trace, err instanceof ResponseError ? 1 : 0, err);
+      throw err;
+    }
+    let result: T;
+    try {
+      result = decode(text);
+    } catch (err) {
+      const error = err instanceof Malformed
+        ? new RequestError(
+          `${method}: ${where(endpoint, method)} answered ${err.message}, not Centrifugo's reply`,
+          { method, body: excerpt(endpoint.secrets.redact(text)), cause: err.cause ?? err },
+        )
+        : err;
+      if (trace) report(endpoint, method, trace, error instanceof ResponseError ? 1 : 0, error);
+      throw error;
+    }
+    if (trace) report(endpoint, method, trace, failures(result));
+    return result;
   };
   return policy
     ? await withRetries(policy, budget, method, where(endpoint, method), attempt)
@@ -51,6 +73,7 @@ export function sendOne(
   return exchange(
     endpoint,
     method,
+    [method],
     format.single(method, params),
     budget,
     policy,
@@ -71,6 +94,7 @@ export function sendMany(
   return exchange(
     endpoint,
     "batch",
+    methods,
     format.batch(commands, parallel),
     budget,
     policy,
@@ -84,4 +108,12 @@ export function malformedResult(endpoint: Endpoint, method: string, err: unknown
     `${method}: ${where(endpoint, method)} answered an unexpected result: ${reason(err)}`,
     { method, cause: err },
   );
+}
+
+/** How many commands of a decoded answer failed: the failed outcomes of a batch. */
+function failures(result: unknown): number {
+  if (!Array.isArray(result)) return 0;
+  let failed = 0;
+  for (const outcome of result as Outcome[]) if (!outcome.ok) failed++;
+  return failed;
 }

@@ -2,7 +2,9 @@
 // them into what the request path uses: every mistake is a TypeError here,
 // before anything is sent, and nothing is re-checked per call.
 
-import type { AutoBatchOptions, ClientOptions, FetchLike } from "./options.ts";
+import type { ClientOptions, FetchLike, RequestInfo } from "./options.ts";
+import { type AddressSource, Nodes } from "./_nodes.ts";
+import type { Pacing } from "./_auto_batch.ts";
 import { type RetryPolicy, retryPolicy } from "./_retry.ts";
 import type { TlsSettings } from "./_transport/select.ts";
 import { legacyFormat, v6Format, type WireFormat } from "./_format.ts";
@@ -29,6 +31,7 @@ export const OPTION_NAMES: ReadonlySet<string> = new Set([
   "autoBatch",
   "maxResponseBytes",
   "bearerToken",
+  "onRequest",
 ]);
 
 /** The default bound of an answer's body: far above any reply Centrifugo sends in practice. */
@@ -36,8 +39,8 @@ export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
 /** A Client's checked settings. */
 export interface ClientConfig {
-  /** The API prefix without a trailing slash. */
-  base: string;
+  /** The nodes: their API prefixes, without a trailing slash. */
+  nodes: Nodes;
   headers: Readonly<Record<string, string>>;
   format: WireFormat;
   timeout: number;
@@ -47,16 +50,17 @@ export interface ClientConfig {
   fetch: FetchLike | undefined;
   /** TLS settings that need a transport of their own, if any. */
   tls: TlsSettings | undefined;
-  autoBatch: Required<AutoBatchOptions> | undefined;
+  autoBatch: Pacing | undefined;
   maxResponseBytes: number;
   /** What errors must never show. */
   secrets: Secrets;
   /** The bearer token source, when the client has one. */
   auth: BearerAuth | undefined;
+  onRequest: ((info: RequestInfo) => void) | undefined;
 }
 
 /** Checks `address` and `options`; throws a TypeError for the first mistake. */
-export function clientConfig(address: string | URL, options: ClientOptions): ClientConfig {
+export function clientConfig(address: AddressSource, options: ClientOptions): ClientConfig {
   if (typeof options !== "object" || options === null) {
     throw new TypeError(`Client: options must be an object, got ${describe(options)}`);
   }
@@ -121,7 +125,7 @@ export function clientConfig(address: string | URL, options: ClientOptions): Cli
     timeout: timeoutArg("Client", timeout),
     retry: retryPolicy("Client", options.retry),
     encoder: jsonEncoder ?? strictStringify,
-    base: parseAddress(address),
+    nodes: new Nodes(address),
     headers: base,
     format: wire,
     fetch,
@@ -130,28 +134,46 @@ export function clientConfig(address: string | URL, options: ClientOptions): Cli
     maxResponseBytes,
     secrets,
     auth: bearerToken === undefined ? undefined : new BearerAuth(bearerToken, base, secrets),
+    onRequest: hookArg(options.onRequest),
   };
 }
+
+/** The default pace of auto-batching (see AutoBatchOptions). */
+export const AUTO_BATCH_DEFAULTS: Readonly<Pacing> = { maxSize: 256, maxInFlight: 8, maxDelay: 0 };
 
 function autoBatchSettings(
   option: ClientOptions["autoBatch"],
   legacy: boolean,
-): Required<AutoBatchOptions> | undefined {
+): Pacing | undefined {
   if (option === undefined || option === false) return undefined;
   if (
     option !== true && (typeof option !== "object" || option === null || Array.isArray(option))
   ) {
     throw new TypeError(
-      `Client: autoBatch must be true or { maxSize?, maxDelayMs? }, got ${describe(option)}`,
+      `Client: autoBatch must be true or { maxSize?, maxInFlight?, maxDelayMs? }, got ${
+        describe(option)
+      }`,
     );
   }
-  const { maxSize = 256, maxDelayMs = 0, ...rest } = option === true ? {} : option;
+  const {
+    maxSize = AUTO_BATCH_DEFAULTS.maxSize,
+    maxInFlight = AUTO_BATCH_DEFAULTS.maxInFlight,
+    maxDelayMs = AUTO_BATCH_DEFAULTS.maxDelay,
+    ...rest
+  } = option === true ? {} : option;
   if (Object.keys(rest).length > 0) {
     throw new TypeError(`Client: autoBatch has unknown option ${Object.keys(rest)[0]}`);
   }
   if (!Number.isInteger(maxSize) || maxSize < 1 || maxSize > 10_000) {
     throw new TypeError(
       `Client: autoBatch.maxSize must be an integer from 1 to 10000, got ${describe(maxSize)}`,
+    );
+  }
+  if (!Number.isInteger(maxInFlight) || maxInFlight < 1 || maxInFlight > 10_000) {
+    throw new TypeError(
+      `Client: autoBatch.maxInFlight must be an integer from 1 to 10000, got ${
+        describe(maxInFlight)
+      }`,
     );
   }
   if (typeof maxDelayMs !== "number" || !(maxDelayMs >= 0 && maxDelayMs <= MAX_TIMER_MS)) {
@@ -166,32 +188,15 @@ function autoBatchSettings(
       "Client: autoBatch needs the v6 format (legacy batches cannot run in parallel)",
     );
   }
-  return { maxSize, maxDelayMs };
+  return { maxSize, maxInFlight, maxDelay: maxDelayMs };
 }
 
-function parseAddress(address: string | URL): string {
-  let url: URL;
-  try {
-    url = new URL(address);
-  } catch {
-    throw new TypeError(
-      `Client: address must be an absolute http(s) URL such as http://localhost:8000/api, got ${
-        describe(address)
-      }`,
-    );
+function hookArg(hook: unknown): ((info: RequestInfo) => void) | undefined {
+  if (hook === undefined) return undefined;
+  if (typeof hook !== "function") {
+    throw new TypeError(`Client: onRequest must be a function, got ${describe(hook)}`);
   }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new TypeError(`Client: address must use http or https, got ${url.protocol}`);
-  }
-  if (url.username || url.password) {
-    throw new TypeError("Client: address must not contain credentials; use the apiKey option");
-  }
-  if (url.search || url.hash) {
-    throw new TypeError(
-      "Client: address must not contain a query or fragment; use the apiKey option for the key",
-    );
-  }
-  return `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
+  return hook as (info: RequestInfo) => void;
 }
 
 /** What an error 104 of a PRO method adds to its message. */

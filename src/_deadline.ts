@@ -26,6 +26,8 @@ export class Deadline {
   #alarm: Alarm | undefined;
   #expired = false;
   #reason: unknown;
+  #closed = false;
+  #controller: AbortController | undefined;
 
   constructor(timeout: number, user: AbortSignal | undefined) {
     this.timeout = timeout;
@@ -47,9 +49,21 @@ export class Deadline {
     return this.#reason;
   }
 
-  /** True once the call must stop: the timeout expired or the caller aborted. */
+  /** True once the call must stop: the timeout expired, the caller aborted, or the client closed. */
   get aborted(): boolean {
-    return this.expired || this.user?.aborted === true;
+    return this.expired || this.#closed || this.user?.aborted === true;
+  }
+
+  /** True once the client's close() gave up waiting for the call. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Stops the call because its client closed: its signal (if made) aborts. */
+  close(): void {
+    if (this.#closed || this.expired) return;
+    this.#closed = true;
+    this.#controller?.abort(new DOMException("The client was closed.", "AbortError"));
   }
 
   /** Records that the timeout has expired (seen by a Sender's own timer). */
@@ -69,13 +83,18 @@ export class Deadline {
     if (!this.#made) {
       this.#made = true;
       let timer: AbortSignal | undefined;
-      if (Number.isFinite(this.timeout)) {
+      // Without a timeout there is no controller: close() then cannot stop
+      // the call, which ends with its caller's signal or its answer.
+      if (Number.isFinite(this.timeout) || this.#closed) {
         const controller = new AbortController();
+        this.#controller = controller;
         const fire = () => {
           this.expire();
           controller.abort(this.#reason);
         };
-        if (this.expired) fire();
+        if (this.#closed) {
+          controller.abort(new DOMException("The client was closed.", "AbortError"));
+        } else if (this.expired) fire();
         else this.#alarm = schedule(this.until, fire);
         timer = controller.signal;
       }

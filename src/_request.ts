@@ -11,14 +11,18 @@ import { TRANSIENT } from "./_transient.ts";
 import { is } from "./_is.ts";
 import type { Secrets } from "./_secrets.ts";
 import { type BearerAuth, TokenFailed } from "./_auth.ts";
+import type { Nodes } from "./_nodes.ts";
+import { mayRetry } from "./_effects.ts";
+import type { RequestInfo } from "./options.ts";
 
 /** What a request needs from its client; built once per client. */
 export interface Endpoint {
   /**
-   * API prefix without a trailing slash, e.g. `http://host:8000/api`. It has
-   * no credentials or query (the Client rejects those), so messages show it.
+   * The nodes' API prefixes, without a trailing slash, e.g.
+   * `http://host:8000/api`. They have no credentials or query (the Client
+   * rejects those), so messages show them.
    */
-  readonly base: string;
+  readonly nodes: Nodes;
   readonly headers: Readonly<Record<string, string>>;
   readonly format: WireFormat;
   readonly transport: Transport;
@@ -26,11 +30,52 @@ export interface Endpoint {
   readonly secrets: Secrets;
   /** The bearer token, when the client sends one instead of `headers`' key. */
   readonly auth?: BearerAuth;
+  /** The application's hook, called once per HTTP request. */
+  readonly onRequest?: (info: RequestInfo) => void;
 }
 
-/** `POST <url>` of a method, for messages. */
+/** What the request hook is told about the request besides its outcome. */
+export interface Trace {
+  readonly methods: readonly string[];
+  /** The attempt of the call, counted up by retries and failovers. */
+  attempt: number;
+  /** The URL and status of the last HTTP request, filled in by request(). */
+  url: string;
+  status: number | undefined;
+  started: number;
+}
+
+/** Calls the hook; what it throws is reported, never passed on. */
+export function report(
+  endpoint: Endpoint,
+  method: string,
+  trace: Trace,
+  failed: number,
+  error?: unknown,
+): void {
+  const hook = endpoint.onRequest;
+  if (!hook) return;
+  const info: RequestInfo = {
+    method,
+    methods: trace.methods,
+    commands: trace.methods.length,
+    failed,
+    url: trace.url,
+    duration: performance.now() - trace.started,
+    attempt: trace.attempt,
+    ...(trace.status === undefined ? {} : { status: trace.status }),
+    ...(error === undefined ? {} : { error: error as Error }),
+  };
+  try {
+    hook(info);
+  } catch (err) {
+    console.error("aiocent: the onRequest hook threw (the call is not affected):", err);
+  }
+}
+
+/** `POST <url>` of a method on the first node, for messages. */
 export function where(endpoint: Endpoint, method: string): string {
-  return `POST ${endpoint.format.url(endpoint.base, method)}`;
+  return `POST ${endpoint.format.url(endpoint.nodes.primary, method)}`;
 }
 
 /** Whether only Centrifugo PRO serves `method`. */
@@ -60,9 +105,77 @@ export async function request(
   method: string,
   body: string,
   budget: Deadline,
-  attemptTimeout?: number,
+  attemptTimeout: number | undefined,
+  trace: Trace | undefined,
 ): Promise<string> {
-  const url = endpoint.format.url(endpoint.base, method);
+  const { nodes } = endpoint;
+  if (!nodes.many) {
+    return await requestTo(endpoint, nodes.primary, method, body, budget, attemptTimeout, trace);
+  }
+  let list: readonly string[];
+  try {
+    const resolved = nodes.resolve();
+    list = resolved instanceof Promise ? await race(resolved, budget.signal) : resolved;
+  } catch (err) {
+    if (budget.aborted) throw abortError(method, "the address function", budget);
+    throw new RequestError(`${method}: ${reason(err)}`, { method, cause: err });
+  }
+  for (let i = 0;; i++) {
+    const node = list[i]!;
+    try {
+      const text = await requestTo(endpoint, node, method, body, budget, attemptTimeout, trace);
+      nodes.answered(node);
+      return text;
+    } catch (err) {
+      if (!failsOver(err, method)) throw err;
+      nodes.failed(node);
+      if (i + 1 >= list.length || budget.aborted) throw err;
+      // The failed request is an HTTP request of its own for the hook.
+      if (trace) {
+        report(endpoint, method, trace, 0, err);
+        trace.attempt++;
+        trace.started = performance.now();
+        trace.status = undefined;
+      }
+    }
+  }
+}
+
+/**
+ * Whether a failed request may go to another node: the node could not be
+ * reached (nothing was sent), or it or a gateway answered 502, 503 or 504 —
+ * then only for a method that may be repeated.
+ */
+function failsOver(err: unknown, method: string): boolean {
+  if (!is(err, RequestError) || is(err, RequestTimeoutError) || !TRANSIENT.has(err)) return false;
+  if (err.status === undefined && refused(err.cause)) return true;
+  if (!mayRetry(method)) return false;
+  return err.status === undefined || err.status === 502 || err.status === 503 ||
+    err.status === 504;
+}
+
+/** Whether a transport error says the connection could not be made at all. */
+function refused(cause: unknown): boolean {
+  const text = reason(cause);
+  const code = typeof cause === "object" && cause !== null
+    ? (cause as { code?: unknown }).code
+    : undefined;
+  return code === "ECONNREFUSED" || code === "ENOTFOUND" || code === "EHOSTUNREACH" ||
+    /connection refused|ECONNREFUSED|ENOTFOUND|Unable to connect|failed to lookup/i.test(text);
+}
+
+/** One HTTP request to `node`. */
+async function requestTo(
+  endpoint: Endpoint,
+  node: string,
+  method: string,
+  body: string,
+  budget: Deadline,
+  attemptTimeout: number | undefined,
+  trace: Trace | undefined,
+): Promise<string> {
+  const url = endpoint.format.url(node, method);
+  if (trace) trace.url = url;
   if (budget.aborted) throw abortError(method, `POST ${url}`, budget, " before it was sent");
   const attemptUntil = attemptTimeout === undefined ? Infinity : performance.now() + attemptTimeout;
   const { transport, secrets } = endpoint;
@@ -87,6 +200,7 @@ export async function request(
       const sent = transport.send(url, headers, body, signal);
       answer = transport.native || !signal ? await sent : await race(sent, signal);
     }
+    if (trace) trace.status = answer.status;
     if (answer.status >= 200 && answer.status < 300) return answer.body;
     throw endpoint.format.statusError(answer.status, answer.body, method) ??
       statusError(method, `POST ${url}`, answer, secrets);
@@ -141,6 +255,9 @@ export function abortError(
   budget: Deadline,
   when = "",
 ): RequestError {
+  if (budget.closed) {
+    return new RequestError(`${method}: ${at} abandoned${when}: the client was closed`, { method });
+  }
   if (budget.expired) {
     const error = new RequestTimeoutError(`${method}: ${at} timed out after ${budget.timeout} ms`, {
       method,
@@ -162,12 +279,22 @@ function statusError(method: string, at: string, answer: Answer, secrets: Secret
     ? `${method} needs Centrifugo PRO; Centrifugo OSS does not serve it`
     : HINTS[answer.status];
   const status = `HTTP ${answer.status}${answer.statusText ? ` ${answer.statusText}` : ""}`;
+  const retryAfter = parseRetryAfter(answer.retryAfter);
   const error = new RequestError(
     `${method}: ${at} answered ${status}${hint ? ` (${hint})` : ""}` + (body ? `: ${body}` : ""),
-    { method, status: answer.status, body },
+    { method, status: answer.status, body, ...(retryAfter === undefined ? {} : { retryAfter }) },
   );
   if (RETRY_STATUSES.has(answer.status)) TRANSIENT.add(error);
   return error;
+}
+
+/** A Retry-After header (seconds, or an HTTP date) in ms from now; undefined if absent or odd. */
+function parseRetryAfter(header: string | undefined): number | undefined {
+  if (header === undefined) return undefined;
+  const text = header.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
 /** The start of a body, on one line, for error messages. */

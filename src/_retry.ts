@@ -4,11 +4,8 @@
 // effect), read here.
 
 import { type CentError, isRetryable } from "./errors.ts";
-import { METHODS } from "./_generated/methods.ts";
 import type { RetryOptions } from "./options.ts";
 import type { Deadline } from "./_deadline.ts";
-import type { Params } from "./_params.ts";
-import type { Effect } from "./_schema.ts";
 import { abortError } from "./_request.ts";
 import { describe, MAX_TIMER_MS } from "./_validate.ts";
 
@@ -20,19 +17,7 @@ export interface RetryPolicy {
   attemptTimeout: number | undefined;
 }
 
-/** What repeating `method` does; methods unknown to this library may do anything. */
-export function effectOf(method: string): Effect {
-  return (METHODS as Readonly<Record<string, { effect: Effect }>>)[method]?.effect ?? "unsafe";
-}
-
-/**
- * Whether `method` may be sent again after a failure: everything but `rpc`,
- * the PRO methods whose repeat is not harmless, and methods this library
- * does not know. `keyed` ones go with an idempotency_key (see withKey).
- */
-export function mayRetry(method: string): boolean {
-  return effectOf(method) !== "unsafe";
-}
+export { effectOf, mayRetry, withKey } from "./_effects.ts";
 
 const MAX_ATTEMPTS = 100;
 
@@ -96,7 +81,9 @@ export async function withRetries<T>(
       if (n >= policy.attempts || !isRetryable(err)) {
         throw counted(err, n);
       }
-      const delay = backoff(policy, n);
+      // The server's own Retry-After wins over the backoff.
+      const asked = (err as { retryAfter?: unknown }).retryAfter;
+      const delay = typeof asked === "number" ? asked : backoff(policy, n);
       const left = budget.timeout - (performance.now() - budget.started);
       if (delay >= left) throw counted(err, n);
       if (!await sleep(delay, budget.signal)) throw counted(abortError(method, where, budget), n);
@@ -124,7 +111,7 @@ function counted(err: unknown, attempts: number): unknown {
 }
 
 /** Waits `ms`; resolves false instead if `signal` aborts first. */
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
+export function sleep(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
   if (signal?.aborted) return Promise.resolve(false);
   return new Promise((resolve) => {
     const onAbort = () => {
@@ -137,15 +124,4 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
     }, ms);
     signal?.addEventListener("abort", onAbort, { once: true });
   });
-}
-
-/**
- * The params of a command with an idempotency_key when its method needs one
- * to be retried and the caller gave none: the same key goes with every
- * attempt, so Centrifugo applies the command once however many attempts
- * reach it.
- */
-export function withKey(method: string, params: Params): Params {
-  if (effectOf(method) !== "keyed" || params.idempotency_key !== undefined) return params;
-  return { ...params, idempotency_key: crypto.randomUUID() };
 }

@@ -1,3 +1,4 @@
+/// <reference lib="esnext.disposable" preserve="true" />
 /**
  * The {@linkcode Client} of Centrifugo's server HTTP API.
  *
@@ -14,14 +15,32 @@ import type { Encoded } from "./_format.ts";
 import { buildParams, type Params } from "./_params.ts";
 import type { Endpoint } from "./_request.ts";
 import { decodeResult } from "./_results.ts";
+import { retryChannels } from "./_broadcast.ts";
+import type { BroadcastResult } from "./_generated/api.ts";
 import { mayRetry, type RetryPolicy, retryPolicy, withKey } from "./_retry.ts";
 import type { MethodSpec } from "./_schema.ts";
 import { customTransport, defaultTransport, tlsTransport } from "./_transport/select.ts";
-import { controlsArg, describe, methodArg, paramsArg, timeoutArg } from "./_validate.ts";
+import {
+  controlsArg,
+  describe,
+  isPlainObject,
+  methodArg,
+  paramsArg,
+  timeoutArg,
+} from "./_validate.ts";
 import { RequestError } from "./errors.ts";
 import { Batch } from "./batch.ts";
 import type { BatchReply } from "./replies.ts";
-import type { CallOptions, ClientOptions, SendOptions } from "./options.ts";
+import type { Address, CallOptions, ClientOptions, CloseOptions, SendOptions } from "./options.ts";
+
+const NO_CHANNELS: readonly string[] = [];
+
+/** The channels a command is about: what auto-batching keeps in order. */
+function channelsOf(params: Params): readonly string[] {
+  const { channel, channels } = params;
+  if (typeof channel === "string") return [channel];
+  return Array.isArray(channels) ? channels as string[] : NO_CHANNELS;
+}
 
 /**
  * A client of Centrifugo's server HTTP API (v6). Each method sends one
@@ -58,6 +77,10 @@ export class Client {
   readonly #defaults: { timeout: number; retry: RetryPolicy | undefined };
   readonly #batcher: AutoBatcher | undefined;
   #closed = false;
+  #closing: Promise<void> | undefined;
+  /** The budgets of the calls in flight, for a close() that gives up waiting. */
+  readonly #live = new Set<Deadline>();
+  #idle: (() => void)[] = [];
 
   /**
    * Creates a client. Nothing is sent until the first call.
@@ -70,10 +93,12 @@ export class Client {
    * ```
    *
    * @param address Centrifugo's API endpoint, including its prefix, e.g.
-   *   `http://localhost:8000/api` (a trailing slash is fine).
+   *   `http://localhost:8000/api` (a trailing slash is fine); or the
+   *   endpoints of several nodes of a cluster, or a function returning
+   *   them (see {@linkcode Address}).
    * @param options Key, timeout, custom fetch, JSON encoder, extra headers.
    */
-  constructor(address: string | URL, options: ClientOptions = {}) {
+  constructor(address: Address, options: ClientOptions = {}) {
     const config = clientConfig(address, options);
     this.#timeout = config.timeout;
     this.#retry = config.retry;
@@ -81,7 +106,7 @@ export class Client {
     this.#encoder = config.encoder;
     const max = config.maxResponseBytes;
     this.#endpoint = {
-      base: config.base,
+      nodes: config.nodes,
       headers: config.headers,
       format: config.format,
       transport: config.fetch
@@ -91,43 +116,113 @@ export class Client {
         : defaultTransport(max),
       secrets: config.secrets,
       auth: config.auth,
+      onRequest: config.onRequest,
     };
     const auto = config.autoBatch;
-    this.#batcher = auto &&
-      new AutoBatcher(this.#endpoint, config.retry, auto.maxSize, auto.maxDelayMs);
-  }
-
-  /** The API endpoint calls go to, without a trailing slash. */
-  get address(): string {
-    return this.#endpoint.base;
+    this.#batcher = auto && new AutoBatcher(this.#endpoint, config.retry, auto);
   }
 
   /**
-   * Releases what the client holds: its keep-alive connections on Node (and
-   * for `verify: false`), or the `Deno.HttpClient` made for `caCerts`. Calls
-   * made after `close()` reject with a {@linkcode RequestError}. Safe to call
-   * more than once; a client that is never closed holds nothing that keeps a
-   * process alive.
+   * The API endpoint the next call goes to, without a trailing slash: with
+   * several nodes, the first that is up.
+   */
+  get address(): string {
+    return this.#endpoint.nodes.primary;
+  }
+
+  /**
+   * Shuts the client down, draining it: new calls reject at once with a
+   * {@linkcode RequestError}, calls queued for auto-batching are sent, and
+   * calls in flight are waited for — for at most `timeout` ms, after which
+   * those still running are abandoned (they reject with "the client was
+   * closed"). Then what the client holds is released: its keep-alive
+   * connections on Node (and for `verify: false`), or the `Deno.HttpClient`
+   * made for `caCerts`. Calling it again returns the same promise. A client
+   * that is never closed holds nothing that keeps a process alive.
    *
-   * @example Close a client with its own CA
+   * @example Shut down with a server, waiting at most 2 s for calls in flight
+   * ```ts
+   * import { Client } from "@aiocent/aiocent";
+   *
+   * const client = new Client("http://localhost:8000/api", { apiKey: "secret" });
+   * const pending = client.publish("chat", { text: "last words" });
+   * await client.close({ timeout: 2000 });
+   * console.log(await pending); // sent before the close finished
+   * ```
+   *
+   * @param options `timeout`: how long to wait for calls in flight, in ms
+   *   (default: as long as they take; each is bounded by its own timeout).
+   * @returns A promise that resolves once everything is released.
+   */
+  close(options?: CloseOptions): Promise<void> {
+    if (this.#closing) return this.#closing;
+    let wait = Infinity;
+    if (options !== undefined) {
+      if (!isPlainObject(options) || Object.keys(options).some((k) => k !== "timeout")) {
+        return Promise.reject(
+          new TypeError(`close: options must be { timeout? }, got ${describe(options)}`),
+        );
+      }
+      if (options.timeout !== undefined) {
+        try {
+          wait = timeoutArg("close", options.timeout);
+        } catch (err) {
+          return Promise.reject(err);
+        }
+      }
+    }
+    this.#closed = true;
+    return this.#closing = this.#shutDown(wait);
+  }
+
+  /**
+   * Closes the client, as {@linkcode Client.close} with no timeout does:
+   * `await using client = new Client(…)` closes it at the end of the scope.
+   *
+   * @example Close at the end of a scope
    * ```ts no-run
    * import { Client } from "@aiocent/aiocent";
    *
-   * const ca = "-----BEGIN CERTIFICATE-----\n...\n-----END CERTIFICATE-----";
-   * const client = new Client("https://centrifugo.internal/api", { caCerts: [ca] });
-   * try {
-   *   await client.info();
-   * } finally {
-   *   await client.close();
-   * }
+   * await using client = new Client("http://localhost:8000/api", { apiKey: "secret" });
+   * await client.publish("chat", { text: "hi" });
+   * // closed here
    * ```
    *
-   * @returns A promise that resolves once everything is released.
+   * @returns A promise that resolves once the client is closed.
    */
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  async #shutDown(wait: number): Promise<void> {
+    const drained = Promise.all([
+      this.#batcher?.drain(),
+      this.#live.size === 0 ? undefined : new Promise<void>((resolve) => this.#idle.push(resolve)),
+    ]);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = Number.isFinite(wait)
+      ? new Promise<"late">((resolve) => timer = setTimeout(() => resolve("late"), wait))
+      : undefined;
+    const outcome = await (late ? Promise.race([drained, late]) : drained);
+    clearTimeout(timer);
+    if (outcome === "late") {
+      this.#batcher?.abandon();
+      for (const budget of this.#live) budget.close();
+    }
     await this.#endpoint.transport.close();
+  }
+
+  /** Counts a call in flight until it settles. */
+  #begin(budget: Deadline): void {
+    this.#live.add(budget);
+  }
+
+  #end(budget: Deadline): void {
+    budget.end();
+    this.#live.delete(budget);
+    if (this.#live.size === 0 && this.#idle.length > 0) {
+      for (const resolve of this.#idle.splice(0)) resolve();
+    }
   }
 
   // --- API methods: generated by scripts/generate.ts from the method table (do not edit) ---
@@ -1203,9 +1298,10 @@ export class Client {
     const { timeout, retry } = this.#controls("send", options);
     // A batch is retried only when every command is safe to repeat.
     const policy = retry && batch.commands.every((c) => mayRetry(c.method)) ? retry : undefined;
+    const keyed = policy !== undefined || this.#endpoint.nodes.many;
     const commands = batch.commands.map(({ method, params }) => ({
       method,
-      params: policy ? withKey(method, params) : params,
+      params: keyed ? withKey(method, params) : params,
     }));
     if (commands.length === 0) return [];
     const endpoint = this.#endpoint;
@@ -1218,11 +1314,12 @@ export class Client {
     }));
     this.#checkOpen("send");
     const budget = new Deadline(timeout, options?.signal);
+    this.#begin(budget);
     let outcomes;
     try {
       outcomes = await sendMany(endpoint, encoded, parallel === true, budget, policy);
     } finally {
-      budget.end();
+      this.#end(budget);
     }
     try {
       return outcomes.map((outcome, i): BatchReply => {
@@ -1274,25 +1371,41 @@ export class Client {
   ): Promise<unknown> {
     const { timeout, retry } = this.#controls(caller, options);
     const policy = retry && mayRetry(method) ? retry : undefined;
-    const wire = policy ? withKey(method, params) : params;
+    // A repeat, by a retry or on another node, must not publish twice.
+    const wire = policy || this.#endpoint.nodes.many ? withKey(method, params) : params;
     const json = this.#encode(caller, wire);
     this.#checkOpen(method);
     const endpoint = this.#endpoint;
     const budget = new Deadline(timeout, options?.signal);
-    let result: unknown;
+    this.#begin(budget);
     try {
       // call() of methods unknown to the library, and calls with their own retry
       // policy, are sent on their own: inside a batch they would behave otherwise.
-      result = this.#batcher && batchable && options?.retry === undefined
-        ? await this.#batcher.enqueue(method, json, budget)
+      const result = this.#batcher && batchable && options?.retry === undefined
+        ? await this.#batcher.enqueue(method, json, channelsOf(params), budget)
         : await sendOne(endpoint, method, json, budget, policy);
+      const decoded = this.#decode(method, params, result);
+      if (method !== "broadcast" || !policy) return decoded;
+      // A broadcast retries its channels that failed in a way that may pass.
+      return await retryChannels(decoded as BroadcastResult, policy, budget, async (channels) => {
+        const again = { ...wire, channels };
+        const body = this.#encode(caller, again);
+        return this.#decode(
+          method,
+          again,
+          await sendOne(endpoint, method, body, budget, undefined),
+        ) as BroadcastResult;
+      });
     } finally {
-      budget.end();
+      this.#end(budget);
     }
+  }
+
+  #decode(method: string, params: Params, result: unknown): unknown {
     try {
       return decodeResult(method, params, result);
     } catch (err) {
-      throw malformedResult(endpoint, method, err);
+      throw malformedResult(this.#endpoint, method, err);
     }
   }
 
@@ -1335,11 +1448,11 @@ export class Client {
 
   /** Shows the address, never the API key. */
   [Symbol.for("Deno.customInspect")](): string {
-    return `Client { address: ${JSON.stringify(this.#endpoint.base)} }`;
+    return `Client { address: ${JSON.stringify(this.#endpoint.nodes.primary)} }`;
   }
 
   /** Shows the address, never the API key. */
   [Symbol.for("nodejs.util.inspect.custom")](): string {
-    return `Client { address: ${JSON.stringify(this.#endpoint.base)} }`;
+    return `Client { address: ${JSON.stringify(this.#endpoint.nodes.primary)} }`;
   }
 }

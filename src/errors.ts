@@ -56,6 +56,8 @@ export interface RequestErrorOptions extends ErrorOptions {
   status?: number;
   /** The start of the response body, when it explains the failure. */
   body?: string;
+  /** How long the server asked to wait before another attempt (Retry-After), in ms. */
+  retryAfter?: number;
 }
 
 /**
@@ -85,6 +87,12 @@ export class RequestError extends CentError {
   readonly status: number | undefined;
   /** The start of the response body, when it explains the failure. */
   readonly body: string | undefined;
+  /**
+   * How long the server asked to wait before another attempt, in ms: its
+   * `Retry-After` header (on a 429 or 503, typically). The `retry` option
+   * honours it within the call's deadline.
+   */
+  readonly retryAfter: number | undefined;
 
   /**
    * Creates the error.
@@ -98,6 +106,7 @@ export class RequestError extends CentError {
     this.method = options.method;
     this.status = options.status;
     this.body = options.body;
+    this.retryAfter = options.retryAfter;
   }
 }
 

@@ -5,6 +5,35 @@
  */
 
 /**
+ * Where a {@linkcode Client} sends its calls: Centrifugo's API endpoint with
+ * its prefix (`http://localhost:8000/api`), the endpoints of several nodes of
+ * one cluster (a call goes to the first that is up; one that cannot be
+ * reached, or answers 502, 503 or 504, is avoided for a while), or a
+ * function returning either, asked for every call (for service discovery:
+ * return a cached answer).
+ *
+ * @example The nodes of a cluster
+ * ```ts
+ * import type { Address } from "@aiocent/aiocent";
+ *
+ * const nodes: Address = [
+ *   "http://centrifugo-1:8000/api",
+ *   "http://centrifugo-2:8000/api",
+ *   "http://centrifugo-3:8000/api",
+ * ];
+ * ```
+ */
+export type Address =
+  | string
+  | URL
+  | readonly (string | URL)[]
+  | (() =>
+    | string
+    | URL
+    | readonly (string | URL)[]
+    | Promise<string | URL | readonly (string | URL)[]>);
+
+/**
  * A `fetch`-compatible function: the global `fetch`, or a wrapper around it
  * (for logging, tracing or tests).
  *
@@ -95,12 +124,16 @@ export interface ClientOptions {
    */
   retry?: RetryOptions | false;
   /**
-   * Coalesce calls made close together into one parallel `/batch` request
-   * (default: off). Each call still resolves or rejects with its own reply,
-   * its own `timeout` and `signal` still hold, and a failure of the request
-   * rejects exactly the calls it carried. `true` uses the defaults. `call()`
-   * and calls with their own `retry` are sent on their own. Not available
-   * with the legacy format.
+   * Let concurrent calls share `/batch` requests (default: off): while
+   * `maxInFlight` requests are in flight, further calls queue and leave
+   * together as one completes, so a server publishing once per incoming
+   * request sends far fewer requests under load and none later at low load.
+   * Calls into the same channel keep the order they were made in. Each call
+   * still resolves or rejects with its own reply, its own `timeout` and
+   * `signal` still hold, and a failure of a request rejects exactly the
+   * calls it carried. `true` uses the defaults. `call()` and calls with
+   * their own `retry` are sent on their own. Not available with the legacy
+   * format.
    */
   autoBatch?: AutoBatchOptions | boolean;
   /**
@@ -119,6 +152,51 @@ export interface ClientOptions {
    * logs or `inspect`. Not together with `apiKey`.
    */
   bearerToken?: string | (() => string | Promise<string>);
+  /**
+   * Called once per HTTP request the client makes (every attempt, every
+   * node), after it ended, with what it carried and how it went: for metrics
+   * and tracing. It cannot break a call: what it throws is reported on the
+   * console, never passed to the caller.
+   */
+  onRequest?: (info: RequestInfo) => void;
+}
+
+/**
+ * One HTTP request of a {@linkcode Client}, as {@linkcode ClientOptions.onRequest} sees it.
+ *
+ * @example Count requests and failures by method
+ * ```ts
+ * import { Client, type RequestInfo } from "@aiocent/aiocent";
+ *
+ * const counts = new Map<string, number>();
+ * const onRequest = (info: RequestInfo) => {
+ *   const key = `${info.method} ${info.error ? "failed" : "ok"}`;
+ *   counts.set(key, (counts.get(key) ?? 0) + 1);
+ * };
+ * const client = new Client("http://localhost:8000/api", { apiKey: "secret", onRequest });
+ * await client.publish("chat", { text: "hi" });
+ * console.log(counts); // Map { "publish ok" => 1 }
+ * ```
+ */
+export interface RequestInfo {
+  /** What the URL names: the API method, or `"batch"`. */
+  readonly method: string;
+  /** The methods of the commands carried, in order (one for a single call). */
+  readonly methods: readonly string[];
+  /** How many commands it carried. */
+  readonly commands: number;
+  /** How many of them Centrifugo answered with an API error. */
+  readonly failed: number;
+  /** The URL it was posted to (with several nodes, the node's). */
+  readonly url: string;
+  /** Milliseconds from sending to the end of the answer or the failure. */
+  readonly duration: number;
+  /** The HTTP status, when an answer arrived. */
+  readonly status?: number;
+  /** Which attempt of its call it was (1 for the first; retries and failovers count up). */
+  readonly attempt: number;
+  /** Why it failed as a whole, or the API error of a single call. */
+  readonly error?: Error;
 }
 
 /**
@@ -179,21 +257,27 @@ export interface CallOptions {
 /**
  * Options of auto-batching (see {@linkcode ClientOptions.autoBatch}).
  *
- * @example Batches of up to 500 calls, waiting at most 2 ms for company
+ * @example A backend serving many requests at once
  * ```ts
  * import type { AutoBatchOptions } from "@aiocent/aiocent";
  *
- * const autoBatch: AutoBatchOptions = { maxSize: 500, maxDelayMs: 2 };
+ * const autoBatch: AutoBatchOptions = { maxInFlight: 4, maxSize: 500 };
  * ```
  */
 export interface AutoBatchOptions {
-  /** Calls per batch at most (1 to 10000, default 256); a full batch is sent at once. */
+  /** Calls per request at most (1 to 10000, default 256). */
   maxSize?: number;
   /**
-   * How long the first queued call waits for others, in ms (default 0: no
-   * timer; the calls made by the running task and the promise reactions it
-   * set off share a request, and a lone call leaves at once, as its plain
-   * request).
+   * Requests in flight at once before calls queue (1 to 10000, default 8).
+   * Below it a call leaves at once, alone; at it, calls wait, and each
+   * request that completes sends them together. Lower batches sooner (fewer,
+   * bigger requests), higher waits less under light load.
+   */
+  maxInFlight?: number;
+  /**
+   * How long a queued call waits for company before the queue is sent, in
+   * ms (default 0: no timer; calls made by the running task and the promise
+   * reactions it set off go together, a lone call leaves at once).
    */
   maxDelayMs?: number;
 }
@@ -211,4 +295,22 @@ export interface AutoBatchOptions {
 export interface SendOptions extends CallOptions {
   /** Let Centrifugo execute the commands concurrently (replies keep their order). */
   parallel?: boolean;
+}
+
+/**
+ * Options of {@linkcode Client.close}.
+ *
+ * @example Wait at most 5 s for calls in flight
+ * ```ts
+ * import type { CloseOptions } from "@aiocent/aiocent";
+ *
+ * const options: CloseOptions = { timeout: 5000 };
+ * ```
+ */
+export interface CloseOptions {
+  /**
+   * How long to wait for calls in flight and queued, in ms (default: as long
+   * as they take). Past it, they are abandoned and reject.
+   */
+  timeout?: number;
 }

@@ -61,6 +61,12 @@ export interface LoadOptions {
   pauseAfterReject?: number;
   /** Progress lines go here (default: nowhere). */
   log?: (line: string) => void;
+  /**
+   * Centrifugo nodes on the one Redis (default 1). With several, the client
+   * gets every node's address and fails over; the restarts go round the
+   * nodes, one node down at a time.
+   */
+  nodes?: number;
 }
 
 export interface Restart {
@@ -82,6 +88,9 @@ export interface Restart {
 
 export interface LoadReport {
   n: number;
+  nodes: number;
+  /** HTTP requests that failed on the way (the calls may still have resolved: retries, failover). */
+  failedRequests: number;
   concurrency: number;
   retry: RetryOptions | undefined;
   /** Publishing only, from the first call to the last settlement, in ms. */
@@ -166,16 +175,21 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     },
   };
   const redis: Redis = await startRedis();
-  let server: Centrifugo | undefined;
+  const count = options.nodes ?? 1;
+  const servers: Centrifugo[] = [];
   let restarting: Promise<void> | undefined;
   let restartError: unknown;
   try {
     config.engine.redis.address = [redis.url];
-    server = await startCentrifugo(config);
+    for (let k = 0; k < count; k++) servers.push(await startCentrifugo(config));
     const run = crypto.randomUUID().slice(0, 8);
     const channel = `${NAMESPACE}:run-${run}`;
-    const client = new Client(server.apiUrl, {
+    let failedRequests = 0;
+    const client = new Client(count === 1 ? servers[0]!.apiUrl : servers.map((s) => s.apiUrl), {
       apiKey: API_KEY,
+      onRequest: (info) => {
+        if (info.error && !(info.error instanceof ResponseError)) failedRequests++;
+      },
       ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
       ...(retry ? { retry } : {}),
     });
@@ -206,9 +220,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
         ended: Infinity,
       };
       restarts.push(entry);
-      log(`restart ${restarts.length} (${signal}) at ${settled}/${n} settled`);
+      const k = (restarts.length - 1) % count;
+      log(`restart ${restarts.length} (${signal}, node ${k}) at ${settled}/${n} settled`);
       restarting = (async () => {
-        server = await server!.restart(signal);
+        servers[k] = await servers[k]!.restart(signal);
         entry.ended = performance.now();
         entry.ms = entry.ended - entry.began;
         restartsDone++;
@@ -269,8 +284,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       problems.push("no call resolved after the last restart: the run did not outlive it");
     }
 
-    // Read everything back from the server now running, page by page.
-    const reader = new Client(server.apiUrl, { apiKey: API_KEY, timeout: 60_000 });
+    // Read everything back from a server now running, page by page.
+    const reader = new Client(servers[0]!.apiUrl, { apiKey: API_KEY, timeout: 60_000 });
     const readStarted = performance.now();
     const top = await reader.history(channel);
     epochs.add(top.epoch);
@@ -350,6 +365,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
 
     return {
       n,
+      nodes: count,
+      failedRequests,
       concurrency,
       retry,
       publishMs,
@@ -373,7 +390,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       problems,
     };
   } catch (err) {
-    if (server) {
+    for (const server of servers) {
       const logs = server.logs().slice(-3000);
       if (logs) console.error(`Centrifugo's last output:\n${logs}`);
     }
@@ -383,7 +400,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     await restarting;
     // SIGKILL: everything is in Redis, and a graceful stop waits 5 s for the
     // connections the client's pool opened but never used (Go's Shutdown).
-    await server?.kill();
+    await Promise.all(servers.map((server) => server.kill()));
     await redis.stop();
   }
 }
@@ -391,11 +408,12 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
 /** The report as lines of text. */
 export function formatReport(title: string, r: LoadReport): string {
   const lines = [
-    `${title}: ${r.n} messages, concurrency ${r.concurrency}, retry ${
-      r.retry ? JSON.stringify(r.retry) : "off"
-    }`,
+    `${title}: ${r.n} messages, ${r.nodes} node${
+      r.nodes === 1 ? "" : "s"
+    }, concurrency ${r.concurrency}, retry ${r.retry ? JSON.stringify(r.retry) : "off"}`,
     `  publishing: ${(r.publishMs / 1000).toFixed(1)} s, ${r.throughput.toFixed(0)} calls/s`,
-    `  resolved: ${r.resolved}, of them after the last restart: ${r.resolvedAfterRestarts}`,
+    `  resolved: ${r.resolved}, of them after the last restart: ${r.resolvedAfterRestarts}; ` +
+    `HTTP requests that failed on the way: ${r.failedRequests}`,
     `  rejected: ${
       Object.entries(r.rejected).map(([c, k]) => `${c} ${k}`).join(", ") || "none"
     } (in history anyway: ${r.rejectedLanded}, absent: ${r.rejectedAbsent})`,

@@ -16,6 +16,9 @@ const WATCHDOG = [
   "wait $pid; wait $pid",
 ].join("\n");
 
+/** How long a graceful stop may take before the server is killed. */
+const GRACE_MS = 1000;
+
 /** Thrown when the server could not bind its port (another process took it). */
 export class PortTakenError extends Error {}
 
@@ -63,7 +66,17 @@ export async function startWatched(
       } catch {
         // Already exited.
       }
+      // A graceful stop normally takes milliseconds; Centrifugo's can wait
+      // seconds on an idle keep-alive connection, which no test needs.
+      const grace = setTimeout(() => {
+        try {
+          child.kill("SIGUSR1");
+        } catch {
+          // Exited meanwhile.
+        }
+      }, GRACE_MS);
       await child.status;
+      clearTimeout(grace);
       await drained;
       await Deno.remove(dir, { recursive: true }).catch(() => {});
     })();

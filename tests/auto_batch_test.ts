@@ -43,9 +43,12 @@ Deno.test("auto-batching against a real Centrifugo", async (t) => {
           log.map((r) => JSON.parse(r.body).commands.length),
           [256, 44],
         );
-        assert.ok(log.every((r) => JSON.parse(r.body).parallel === true));
-        const offsets = results.map((r) => r.offset).sort((a, b) => a! - b!);
-        assert.deepEqual(offsets, Array.from({ length: 300 }, (_, i) => i + 1));
+        // One channel: its publications go in order, so the batches run in order.
+        assert.ok(log.every((r) => JSON.parse(r.body).parallel === undefined));
+        assert.deepEqual(
+          results.map((r) => r.offset),
+          Array.from({ length: 300 }, (_, i) => i + 1),
+        );
         const history = await client.history("ab-many", { limit: -1 });
         const sent = history.publications.map((p) => (p.data as { i: number }).i).sort((a, b) =>
           a - b
@@ -66,8 +69,8 @@ Deno.test("auto-batching against a real Centrifugo", async (t) => {
         await client.publish("ab-tick", 1);
         await Promise.all([
           client.info(),
-          client.presenceStats("ab-tick"),
-          client.history("ab-tick"),
+          client.presenceStats("ab-tick-2"),
+          client.history("ab-tick-3"),
         ]);
         // Two timer callbacks are two tasks: each one's call leaves with that task.
         await Promise.all(
@@ -101,7 +104,7 @@ Deno.test("auto-batching against a real Centrifugo", async (t) => {
         client.publish("ab-mixed", { ok: 1 }),
         client.publish("nosuchns:x", { bad: 1 }),
         client.history(`${NAMESPACES.bare}:x`),
-        client.presenceStats("ab-mixed"),
+        client.presenceStats("ab-mixed-stats"),
         // Its own channel: the commands of a parallel batch run in any order.
         client.broadcast(["ab-mixed-bc", "nosuchns:y"], { b: 1 }),
         client.rpc("nosuch"),
@@ -212,10 +215,10 @@ Deno.test("auto-batching: deadlines, aborts and failed requests", async (t) => {
       delay = 100;
       status = 503;
       batches.length = 0;
-      const first = [client.info(), client.presence("a"), client.publish("a", 1)];
+      const first = [client.info(), client.presence("a"), client.publish("b", 1)];
       await new Promise((r) => setTimeout(r, 30)); // the first batch is on its way
       status = 200;
-      const second = [client.info(), client.history("a")];
+      const second = [client.info(), client.history("c")];
       const [a, b] = await Promise.all([Promise.allSettled(first), Promise.allSettled(second)]);
       assert.deepEqual(batches, [3, 2]);
       for (const outcome of a) {
@@ -246,6 +249,116 @@ Deno.test("auto-batching: deadlines, aborts and failed requests", async (t) => {
     });
   } finally {
     release();
+    await fake.shutdown();
+  }
+});
+
+Deno.test("auto-batching keeps each channel's order, against a real Centrifugo", async (t) => {
+  const server = await startCentrifugo();
+  const log: { path: string; body: string }[] = [];
+  const client = new Client(server.apiUrl, {
+    apiKey: API_KEY,
+    timeout: 10_000,
+    fetch: recording(log),
+    autoBatch: true,
+  });
+  const stored = async (channel: string) =>
+    (await client.history(channel, { limit: -1 })).publications.map((p) => p.data);
+  try {
+    await t.step(
+      "five publishes made in order are stored in order, 200 of 200 rounds",
+      async () => {
+        let outOfOrder = 0;
+        for (let round = 0; round < 200; round++) {
+          const channel = `order-${round}`;
+          await Promise.all([0, 1, 2, 3, 4].map((i) => client.publish(channel, { i })));
+          const data = await stored(channel);
+          if (JSON.stringify(data) !== JSON.stringify([0, 1, 2, 3, 4].map((i) => ({ i })))) {
+            outOfOrder++;
+          }
+        }
+        assert.equal(outOfOrder, 0);
+      },
+    );
+
+    await t.step("many channels interleaved: each in order, the others in parallel", async () => {
+      log.length = 0;
+      const channels = Array.from({ length: 20 }, (_, c) => `mix-${c}`);
+      const calls = [];
+      for (let i = 0; i < 5; i++) {
+        for (const channel of channels) calls.push(client.publish(channel, { i }));
+        // A channel with a single publication goes in the parallel batch.
+        calls.push(client.publish(`solo-${i}`, { i }));
+      }
+      await Promise.all(calls);
+      for (const channel of channels) {
+        assert.deepEqual(await stored(channel), [0, 1, 2, 3, 4].map((i) => ({ i })), channel);
+      }
+      const bodies = log.filter((r) => r.path === "/api/batch").map((r) => JSON.parse(r.body));
+      const parallel = bodies.filter((b) => b.parallel === true);
+      const ordered = bodies.filter((b) => b.parallel === undefined);
+      assert.equal(parallel.length, 1);
+      assert.deepEqual(
+        parallel[0].commands.map((c: { publish: { channel: string } }) => c.publish.channel),
+        [0, 1, 2, 3, 4].map((i) => `solo-${i}`),
+      );
+      assert.equal(ordered.length, 1);
+      assert.equal(ordered[0].commands.length, 100);
+    });
+
+    await t.step("a call waits while an earlier call into its channel is in flight", async () => {
+      log.length = 0;
+      const first = client.publish("wait-a", { n: 1 });
+      // Another task: the first call is already on its way.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      const second = client.publish("wait-a", { n: 2 });
+      const other = client.publish("wait-b", { n: 1 });
+      await Promise.all([first, second, other]);
+      assert.deepEqual(await stored("wait-a"), [{ n: 1 }, { n: 2 }]);
+      // wait:b did not wait for wait:a's first call; wait:a's second did.
+      const paths = log.map((r) => JSON.parse(r.body).channel ?? "batch");
+      assert.equal(paths[0], "wait-a");
+      assert.equal(paths.at(-1), "wait-a");
+    });
+  } finally {
+    await server.stop();
+  }
+});
+
+Deno.test("auto-batching is paced by requests in flight", async (t) => {
+  // A fake Centrifugo that holds each request until released, recording its size.
+  const sizes: number[] = [];
+  const holds: (() => void)[] = [];
+  const fake = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+    const batch = new URL(req.url).pathname.endsWith("/batch");
+    const body = await req.json() as { commands?: Record<string, unknown>[] };
+    sizes.push(batch ? body.commands!.length : 1);
+    await new Promise<void>((resolve) => holds.push(resolve));
+    if (!batch) return new Response('{"result":{}}');
+    return Response.json({ replies: body.commands!.map((c) => ({ [Object.keys(c)[0]!]: {} })) });
+  });
+  const api = `http://127.0.0.1:${fake.addr.port}/api`;
+  const waitFor = async (n: number) => {
+    while (sizes.length < n) await new Promise((resolve) => setTimeout(resolve, 5));
+  };
+  try {
+    await t.step("below maxInFlight a call leaves at once; at it, calls queue", async () => {
+      const client = new Client(api, { autoBatch: { maxInFlight: 2 }, timeout: 5000 });
+      const calls = [client.info()];
+      await waitFor(1); // left alone, at once
+      calls.push(client.info());
+      await waitFor(2); // a second slot: also at once
+      calls.push(client.info(), client.info(), client.info());
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.deepEqual(sizes, [1, 1], "calls left while both slots were taken");
+      holds.shift()!(); // one request completes: the queue leaves as one batch
+      await waitFor(3);
+      assert.deepEqual(sizes, [1, 1, 3]);
+      while (holds.length) holds.shift()!();
+      await Promise.all(calls);
+    });
+  } finally {
+    while (holds.length) holds.shift()!();
     await fake.shutdown();
   }
 });

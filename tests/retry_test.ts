@@ -325,3 +325,88 @@ Deno.test("a publish whose answer was lost is retried and stored once by a real 
     await server.stop();
   }
 });
+
+Deno.test("Retry-After and broadcasts", async (t) => {
+  await t.step("a 429 or 503 Retry-After is honoured within the deadline", async () => {
+    for (const status of [429, 503]) {
+      const at: number[] = [];
+      await withServer((n) => {
+        at.push(performance.now());
+        return n === 0
+          ? new Response("slow down", { status, headers: { "retry-after": "1" } })
+          : ok();
+      }, async (api) => {
+        const client = new Client(api, { retry: { attempts: 3, minDelay: 1, maxDelay: 5 } });
+        await client.publish("ch", 1, { timeout: 5000 });
+        assert.equal(at.length, 2);
+        assert.ok(at[1]! - at[0]! >= 950, `retried after ${at[1]! - at[0]!} ms`);
+      });
+    }
+  });
+
+  await t.step("a Retry-After past the deadline ends the call at once", async () => {
+    await withServer(
+      () => new Response("", { status: 503, headers: { "retry-after": "60" } }),
+      async (
+        api,
+        seen,
+      ) => {
+        const client = new Client(api, { retry: { attempts: 3, minDelay: 1, maxDelay: 5 } });
+        const started = performance.now();
+        await assert.rejects(client.info({ timeout: 2000 }), (err: unknown) => {
+          assert.ok(err instanceof RequestError);
+          assert.equal(err.retryAfter, 60_000);
+          return true;
+        });
+        assert.ok(performance.now() - started < 1000);
+        assert.equal(seen.length, 1);
+      },
+    );
+  });
+
+  await t.step("a broadcast resends only the channels that may still succeed", async () => {
+    const answers = [
+      {
+        result: {
+          responses: [
+            { result: { offset: 1 } },
+            { error: { code: 111, message: "too many requests" } },
+            { error: { code: 102, message: "unknown channel" } },
+            { error: { code: 100, message: "internal server error", temporary: true } },
+          ],
+        },
+      },
+      {
+        result: {
+          responses: [
+            { result: { offset: 2 } },
+            { error: { code: 100, message: "internal server error", temporary: true } },
+          ],
+        },
+      },
+      { result: { responses: [{ result: { offset: 3 } }] } },
+    ];
+    await withServer((n) => new Response(JSON.stringify(answers[n])), async (api, seen) => {
+      const client = new Client(api, { retry: { attempts: 4, minDelay: 1, maxDelay: 5 } });
+      const { responses } = await client.broadcast(["a", "b", "c", "d"], { n: 1 });
+      // Each attempt sent only what could still succeed, with the first key.
+      assert.deepEqual(seen.map((s) => s.body.channels), [["a", "b", "c", "d"], ["b", "d"], ["d"]]);
+      assert.equal(new Set(seen.map((s) => s.body.idempotency_key)).size, 1);
+      assert.deepEqual(
+        responses.map((r) => [r.channel, r.ok ? r.result.offset : r.error.code]),
+        [["a", 1], ["b", 2], ["c", 102], ["d", 3]],
+      );
+    });
+  });
+
+  await t.step("without retries, a broadcast is sent once", async () => {
+    await withServer(() =>
+      new Response(JSON.stringify({
+        result: { responses: [{ error: { code: 111, message: "too many requests" } }] },
+      })), async (api, seen) => {
+      const { responses } = await new Client(api).broadcast(["a"], 1);
+      assert.equal(seen.length, 1);
+      assert.ok(!responses[0]!.ok && responses[0]!.error.code === 111);
+    });
+  });
+});

@@ -1,5 +1,6 @@
-// `deno task soak [N]`: the load run of tests/load_test.ts with a million
-// messages (or N, or $SOAK_N), both variants, printing the figures:
+// `deno task soak [N]`: the load runs of tests/load_test.ts and
+// tests/failover_test.ts with a million messages (or N, or $SOAK_N), every
+// variant, printing the figures:
 // throughput, resolved and rejected calls by class, duplicates, losses and the
 // time each restart took. Exits with 1 if any guarantee broke.
 //
@@ -19,16 +20,26 @@ const log = (line: string) => console.log(`  [${new Date().toISOString().slice(1
 
 let failed = false;
 const variants = [
-  { title: "without retries", options: { pauseAfterReject: 100 } },
-  { title: "with retries", options: { retry: RETRY, timeout: RETRY_TIMEOUT } },
+  { title: "without retries", options: { pauseAfterReject: 100 }, allResolve: false },
+  { title: "with retries", options: { retry: RETRY, timeout: RETRY_TIMEOUT }, allResolve: true },
+  {
+    title: "3 nodes, each killed in turn, failover",
+    options: { nodes: 3, concurrency: 64, restarts: ["SIGKILL", "SIGKILL", "SIGKILL"] as const },
+    allResolve: true,
+  },
 ];
 const started = performance.now();
-for (const { title, options } of variants) {
+for (const { title, options, allResolve } of variants) {
   console.log(`\n${title}: ${n} messages`);
-  const report = await runLoad({ n, log, ...options });
+  const report = await runLoad({
+    n,
+    log,
+    ...options,
+    restarts: options.restarts && [...options.restarts],
+  });
   console.log(formatReport(title, report));
   if (report.problems.length > 0) failed = true;
-  if (options.retry && (report.resolved !== n)) failed = true;
+  if (allResolve && report.resolved !== n) failed = true;
 }
 console.log(
   `\nsoak ${failed ? "FAILED" : "passed"} in ${

@@ -15,10 +15,14 @@ export function fetchSender(fetch: FetchLike, maxBytes: number): Sender {
       redirect: "manual",
     });
     const { status, statusText } = response;
-    const text = status >= 200 && status < 300
-      ? await readBounded(response, maxBytes)
-      : await readExcerpt(response);
-    return { status, statusText, body: text };
+    if (status >= 200 && status < 300) {
+      return { status, statusText, body: await readBounded(response, maxBytes) };
+    }
+    const retryAfter = response.headers.get("retry-after") ?? undefined;
+    const text = await readExcerpt(response);
+    return retryAfter === undefined
+      ? { status, statusText, body: text }
+      : { status, statusText, body: text, retryAfter };
   };
 }
 

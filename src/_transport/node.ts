@@ -199,7 +199,11 @@ function exchange(
       const whole = status >= 200 && status < 300;
       const chunks: Uint8Array[] = [];
       let size = 0;
-      const answer = () => ({ status, statusText, body: m.text(chunks, size) });
+      const retryAfter = whole ? undefined : res.headers["retry-after"];
+      const answer = (): Answer =>
+        typeof retryAfter === "string"
+          ? { status, statusText, body: m.text(chunks, size), retryAfter }
+          : { status, statusText, body: m.text(chunks, size) };
       if (whole && Number(res.headers["content-length"]) > maxBytes) {
         return stop(new TooLarge(maxBytes));
       }

@@ -7,6 +7,8 @@ export interface Answer {
   status: number;
   statusText: string;
   body: string;
+  /** The Retry-After header of a non-2xx answer, as sent. */
+  retryAfter?: string;
 }
 
 /**
