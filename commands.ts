@@ -32,4 +32,8 @@ export {
   type OutboxInsertOptions,
   outboxPartition,
 } from "./src/outbox.ts";
-export { CONSUMER_METHODS, type ConsumerMethod } from "./src/_generated/consumers.ts";
+export {
+  CONSUMER_METHODS,
+  type ConsumerMethod,
+  type ConsumerRequests,
+} from "./src/_generated/consumers.ts";

@@ -7,7 +7,11 @@
 // Centrifugo's internal/api/consuming.go); they skip any other, batch included.
 
 import type * as api from "./_generated/api.ts";
-import { CONSUMER_METHODS, type ConsumerMethod } from "./_generated/consumers.ts";
+import {
+  CONSUMER_METHODS,
+  type ConsumerMethod,
+  type ConsumerRequests,
+} from "./_generated/consumers.ts";
 import { METHODS } from "./_generated/methods.ts";
 import { strictStringify } from "./_json.ts";
 import { buildParams } from "./_params.ts";
@@ -272,10 +276,10 @@ export class Commands {
    * ```
    *
    * @param method Centrifugo's method name, e.g. `"publish"`.
-   * @param params The request's fields under Centrifugo's names.
+   * @param params The request's fields under Centrifugo's names (see {@linkcode ConsumerRequests}).
    * @returns The command.
    */
-  command<M extends ConsumerMethod>(method: M, params: Record<string, unknown>): Command<M> {
+  command<M extends ConsumerMethod>(method: M, params: ConsumerRequests[M]): Command<M> {
     if (!isConsumerMethod(method)) {
       if (method === "batch") throw new TypeError(`Commands.command: ${BATCH_HINT}`);
       const known = typeof method === "string" && Object.hasOwn(METHODS, method);
@@ -292,11 +296,12 @@ export class Commands {
     if (!isPlainObject(params)) {
       throw new TypeError(`${method}: params must be a plain object, got ${describe(params)}`);
     }
+    const fields = params as Record<string, unknown>;
     const spec: MethodSpec = METHODS[method];
     const positional = new Set(spec.args);
     const options: Record<string, unknown> = {};
-    for (const key in params) if (!positional.has(key)) options[key] = params[key];
-    return this.#build(method, spec.args.map((field) => params[field]), options);
+    for (const key in fields) if (!positional.has(key)) options[key] = fields[key];
+    return this.#build(method, spec.args.map((field) => fields[field]), options);
   }
 
   #build<M extends ConsumerMethod>(

@@ -149,7 +149,7 @@ Deno.test("commands: publications get an idempotency_key unless one is given", (
 
 Deno.test("commands: by name, methods the consumers skip are refused", () => {
   assert.match(
-    thrown(() => commands.command("batch" as never, { commands: [] })),
+    thrown(() => commands.command("batch" as never, { commands: [] } as never)),
     /batch is not applied by Centrifugo's async consumers/,
   );
   for (
@@ -166,17 +166,17 @@ Deno.test("commands: by name, methods the consumers skip are refused", () => {
     ]
   ) {
     assert.match(
-      thrown(() => commands.command(skipped as never, { channel: "x" })),
+      thrown(() => commands.command(skipped as never, { channel: "x" } as never)),
       new RegExp(
         `^Commands.command: ${skipped} is not applied by Centrifugo's async consumers \\(they skip it\\); they apply publish, broadcast,`,
       ),
     );
   }
   assert.match(
-    thrown(() => commands.command("Publish" as never, {})),
+    thrown(() => commands.command("Publish" as never, {} as never)),
     /method must be an API method the consumers apply, got "Publish"/,
   );
-  assert.match(thrown(() => commands.command(7 as never, {})), /got number 7/);
+  assert.match(thrown(() => commands.command(7 as never, {} as never)), /got number 7/);
   assert.match(
     thrown(() => commands.command("publish", null as never)),
     /params must be a plain object, got null/,
