@@ -64,3 +64,22 @@ export function alwaysSent(generateTags: string): Set<string> {
   }
   return fields;
 }
+
+/**
+ * The API methods Centrifugo's async consumers apply: the `case "…":` labels of
+ * `dispatchMethodPayload` in internal/api/consuming.go (any other method, batch
+ * included, is skipped there with "skip unsupported API command method").
+ */
+export function consumerMethods(consumingGo: string): string[] {
+  const start = consumingGo.indexOf("func (d *Dispatcher) dispatchMethodPayload(");
+  const end = consumingGo.indexOf("\n}\n", start);
+  if (start < 0 || end < 0) {
+    throw new Error("internal/api/consuming.go: dispatchMethodPayload not found");
+  }
+  const body = consumingGo.slice(start, end);
+  const methods = [...body.matchAll(/^\s*case "([a-z_]+)":/gm)].map((m) => m[1]!);
+  if (methods.length < 3 || !/default:\s*\n\s*\/\/ Skip unsupported/.test(body)) {
+    throw new Error("internal/api/consuming.go: the consumers' method switch has changed");
+  }
+  return methods;
+}

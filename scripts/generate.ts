@@ -4,7 +4,7 @@
 // it, so the checked-in code cannot drift from the schema or the overlay.
 
 import { parseProto } from "./_proto.ts";
-import { alwaysSent, centrifugoSource, ossRoutes } from "./_source.ts";
+import { alwaysSent, centrifugoSource, consumerMethods, ossRoutes } from "./_source.ts";
 import { emit } from "./_emit_api.ts";
 import { ALWAYS_SENT } from "./api_overlay.ts";
 import { CENTRIFUGO_VERSION } from "../tests/_centrifugo.ts";
@@ -51,15 +51,18 @@ const out = emit({
     ...ALWAYS_SENT,
   ]),
   version: CENTRIFUGO_VERSION,
+  consumers: consumerMethods(await read("internal/api/consuming.go")),
 });
 
 const files = new Map<string, string>();
 files.set("src/_generated/api.ts", await fmt(out.api, "ts"));
 files.set("src/_generated/methods.ts", await fmt(out.table, "ts"));
+files.set("src/_generated/consumers.ts", await fmt(out.consumerTable, "ts"));
 for (
   const [file, region, what] of [
     ["src/client.ts", out.clientMethods, "API methods"],
     ["src/batch.ts", out.batchMethods, "batch methods"],
+    ["src/commands.ts", out.commandMethods, "consumer commands"],
   ] as const
 ) {
   const text = await Deno.readTextFile(`${root}${file}`);

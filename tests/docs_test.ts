@@ -88,10 +88,16 @@ Deno.test("every public symbol and method has a titled example", async () => {
     assert.ok(code.length > 0, `example "${title}" on ${symbol} has no code block`);
   }
   const documented = new Set(examples.map((e) => e.symbol));
-  for (const [cls, file] of [["Client", "client.ts"], ["Batch", "batch.ts"]]) {
+  // Each class, its file, and fewer methods than it has (a floor against a broken regex).
+  const classes: [string, string, number][] = [
+    ["Client", "client.ts", 10],
+    ["Batch", "batch.ts", 10],
+    ["Commands", "commands.ts", 7],
+  ];
+  for (const [cls, file, least] of classes) {
     const source = await Deno.readTextFile(`${root}src/${file}`);
     const methods = [...source.matchAll(/^ {2}(?:async )?(\w+)(?:<[^>]*>)?\(/gm)].map((m) => m[1]);
-    assert.ok(methods.length > 10, `no methods found in ${file}`);
+    assert.ok(methods.length > least, `no methods found in ${file}`);
     for (const method of methods) {
       assert.ok(documented.has(`.${cls}.${method}`), `${cls}.${method} has no example`);
     }
