@@ -1,19 +1,29 @@
 /**
- * Signing the JWTs that Centrifugo v6 accepts from its clients: connection
- * tokens ({@linkcode connectionToken}) and subscription tokens
- * ({@linkcode subscriptionToken}), with HS256, RS256, ES256 or EdDSA
- * (Ed25519), with WebCrypto only (Deno, Node 20+, Bun, Workers) and without
- * the API client. Every mistake in claims, options or keys is a `TypeError`
- * whose message never holds a key or secret; every token must expire unless
- * it says `expiresIn: "never"`.
+ * Everything Centrifugo v6 asks of a backend around tokens, with WebCrypto
+ * only (Deno, Node 20+, Bun, Workers) and without the API client:
  *
- * @example An Ed25519 token
+ * - connection and subscription tokens ({@linkcode connectionToken},
+ *   {@linkcode subscriptionToken}) signed HS256, RS256, ES256 or EdDSA
+ *   (Ed25519), their claims checked before signing;
+ * - signing keys rotated by activation time ({@linkcode KeyRing}) and the
+ *   JWK Set Centrifugo verifies them with ({@linkcode jwks},
+ *   {@linkcode jwksHandler} for `client.token.jwks_public_endpoint`);
+ *
+ * Handlers are Web-standard `(request) => Promise<Response>`; under
+ * `node:http` (and Express) wrap them in `toNodeHandler` from
+ * `@aiocent/aiocent/node`. Every mistake in claims, options or keys is a
+ * `TypeError` whose message never holds a key or secret; every token must
+ * expire unless it says `expiresIn: "never"`.
+ *
+ * @example Sign, publish and serve
  * ```ts
- * import { connectionToken } from "@aiocent/aiocent/token";
+ * import { connectionToken, jwksHandler, KeyRing } from "@aiocent/aiocent/token";
  *
  * const pair = await crypto.subtle.generateKey("Ed25519", false, ["sign", "verify"]) as CryptoKeyPair;
- * const token = await connectionToken({ sub: "42" }, pair.privateKey, { expiresIn: 600, keyId: "k1" });
- * console.log(token.split(".").length); // 3
+ * const ring = await KeyRing.create([{ kid: "2025-06", key: pair }], { maxTokenLifetime: 3600 });
+ * const token = await connectionToken({ sub: "42" }, ring, { expiresIn: 600 });
+ * const serveJwks = jwksHandler(ring); // at client.token.jwks_public_endpoint
+ * console.log(token.length > 0, (await serveJwks(new Request("http://localhost/jwks"))).status);
  * ```
  *
  * @module
@@ -27,3 +37,12 @@ export type {
   TokenSubscription,
 } from "./src/_token/claims.ts";
 export type { TokenAlgorithm, TokenKey } from "./src/_token/keys.ts";
+export {
+  type ActiveKey,
+  KeyRing,
+  type KeyRingOptions,
+  type RingKey,
+} from "./src/_token/key_ring.ts";
+export type { JsonWebKeySet, PublicJwk, PublishedKey } from "./src/_token/public_jwk.ts";
+export { jwks, jwksHandler, type JwksHandlerOptions } from "./src/_token/jwks.ts";
+export type { WebHandler } from "./src/_http/node.ts";

@@ -8,6 +8,7 @@ import {
   type SubscriptionTokenClaims,
   type TokenOptions,
 } from "./claims.ts";
+import type { KeyRing } from "./key_ring.ts";
 import { signer, type TokenAlgorithm, type TokenKey } from "./keys.ts";
 import { signToken } from "./sign.ts";
 
@@ -17,8 +18,9 @@ import { signToken } from "./sign.ts";
  * `expiresIn` option; `expiresIn: "never"` signs a token that never expires.
  *
  * @param claims The claims; `sub` is required.
- * @param key The secret (HS256) or the private key (RS256, ES256, EdDSA); see
- *   {@linkcode TokenKey}.
+ * @param key The secret (HS256), the private key (RS256, ES256, EdDSA; see
+ *   {@linkcode TokenKey}), or a {@linkcode KeyRing}, which signs with its
+ *   active key and writes its `kid`.
  * @param options Algorithm, `expiresIn`, `keyId` and `userIdClaim`.
  * @returns The compact JWT.
  * @throws {TypeError} A claim, option or the key is invalid (the promise rejects).
@@ -45,7 +47,7 @@ import { signToken } from "./sign.ts";
  */
 export async function connectionToken(
   claims: ConnectionTokenClaims,
-  key: TokenKey,
+  key: TokenKey | KeyRing,
   options?: TokenOptions,
 ): Promise<string> {
   return await signToken("connectionToken", CONNECTION_CLAIMS, claims, key, options);
@@ -63,8 +65,8 @@ export async function connectionToken(
  * included).
  *
  * @param claims The claims; `sub` (the connection's user) and `channel` are required.
- * @param key The secret (HS256) or the private key (RS256, ES256, EdDSA); see
- *   {@linkcode TokenKey}.
+ * @param key The secret (HS256), the private key (RS256, ES256, EdDSA; see
+ *   {@linkcode TokenKey}), or a {@linkcode KeyRing}.
  * @param options Algorithm, `expiresIn`, `keyId` and `userIdClaim`.
  * @returns The compact JWT.
  * @throws {TypeError} A claim, option or the key is invalid (the promise rejects).
@@ -82,7 +84,7 @@ export async function connectionToken(
  */
 export async function subscriptionToken(
   claims: SubscriptionTokenClaims,
-  key: TokenKey,
+  key: TokenKey | KeyRing,
   options?: TokenOptions,
 ): Promise<string> {
   return await signToken("subscriptionToken", SUBSCRIPTION_CLAIMS, claims, key, options);
