@@ -8,6 +8,7 @@
  * - signing keys rotated by activation time ({@linkcode KeyRing}) and the
  *   JWK Set Centrifugo verifies them with ({@linkcode jwks},
  *   {@linkcode jwksHandler} for `client.token.jwks_public_endpoint`);
+ * - tokens for Centrifugo PRO's JWKS-protected server API ({@linkcode apiToken}).
  *
  * Handlers are Web-standard `(request) => Promise<Response>`; under
  * `node:http` (and Express) wrap them in `toNodeHandler` from
@@ -45,4 +46,5 @@ export {
 } from "./src/_token/key_ring.ts";
 export type { JsonWebKeySet, PublicJwk, PublishedKey } from "./src/_token/public_jwk.ts";
 export { jwks, jwksHandler, type JwksHandlerOptions } from "./src/_token/jwks.ts";
+export { apiToken, type ApiTokenClaims, type ApiTokenOptions } from "./src/_token/api_token.ts";
 export type { WebHandler } from "./src/_http/node.ts";

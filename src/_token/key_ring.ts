@@ -114,8 +114,8 @@ const KEY_FIELDS = ["kid", "key", "activeFrom"];
  *   so by {@linkcode jwksHandler}) from the moment it is added, ahead of its
  *   activation time;
  * - the latest key whose activation time has passed signs: pass the ring as
- *   the key of {@linkcode connectionToken} or {@linkcode subscriptionToken},
- *   which write its `kid`;
+ *   the key of {@linkcode connectionToken}, {@linkcode subscriptionToken} or
+ *   {@linkcode apiToken}, which write its `kid`;
  * - a key whose successor has activated stays published for
  *   `maxTokenLifetime` (plus `grace`), the longest any of its tokens can
  *   live, and is dropped after that.
