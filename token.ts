@@ -8,6 +8,11 @@
  * - signing keys rotated by activation time ({@linkcode KeyRing}) and the
  *   JWK Set Centrifugo verifies them with ({@linkcode jwks},
  *   {@linkcode jwksHandler} for `client.token.jwks_public_endpoint`);
+ * - the endpoints centrifuge-js's `getToken` callbacks fetch
+ *   ({@linkcode connectionTokenEndpoint}, {@linkcode subscriptionTokenEndpoint});
+ * - shared-poll signatures ({@linkcode sharedPollSignature}) and the endpoint
+ *   of a `SharedPollSubscription`'s `getSignature`
+ *   ({@linkcode sharedPollSignatureEndpoint});
  * - tokens for Centrifugo PRO's JWKS-protected server API ({@linkcode apiToken}).
  *
  * Handlers are Web-standard `(request) => Promise<Response>`; under
@@ -47,4 +52,22 @@ export {
 export type { JsonWebKeySet, PublicJwk, PublishedKey } from "./src/_token/public_jwk.ts";
 export { jwks, jwksHandler, type JwksHandlerOptions } from "./src/_token/jwks.ts";
 export { apiToken, type ApiTokenClaims, type ApiTokenOptions } from "./src/_token/api_token.ts";
+export {
+  type SharedPollGrant,
+  type SharedPollSecret,
+  sharedPollSignature,
+  type SharedPollSignatureOptions,
+} from "./src/_token/shared_poll.ts";
+export {
+  type Awaitable,
+  connectionTokenEndpoint,
+  type ConnectionTokenEndpointOptions,
+  type EndpointErrorHandler,
+  type SharedPollAccess,
+  sharedPollSignatureEndpoint,
+  type SharedPollSignatureEndpointOptions,
+  type SubscriptionGrant,
+  subscriptionTokenEndpoint,
+  type SubscriptionTokenEndpointOptions,
+} from "./src/_token/endpoints.ts";
 export type { WebHandler } from "./src/_http/node.ts";
