@@ -772,7 +772,7 @@ Deno.test("token arguments are checked before anything is signed", async (t) => 
     const ed = await keyPair("Ed25519");
     const subtle = crypto.subtle;
     const original = subtle.importKey;
-    // What a runtime without Ed25519 does (Node 18 without a flag, older Bun and Deno).
+    // What a runtime whose WebCrypto has no Ed25519 answers.
     Object.defineProperty(subtle, "importKey", {
       configurable: true,
       value(format: string, data: unknown, algorithm: { name?: string } | string, ...rest: []) {

@@ -563,7 +563,7 @@ await test("token entrypoint: EdDSA, RS256, ES256 with kids and this runtime's J
 await test("a WebCrypto without Ed25519 is named in the error", async () => {
   const subtle = crypto.subtle;
   const original = subtle.importKey;
-  // What a runtime without Ed25519 does (Node 18 without a flag, older Bun and Deno).
+  // What a runtime whose WebCrypto has no Ed25519 answers.
   Object.defineProperty(subtle, "importKey", {
     configurable: true,
     value(format, data, algorithm, ...rest) {
