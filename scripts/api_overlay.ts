@@ -137,15 +137,15 @@ for (const r of responses) if (!r.ok) console.error(r.channel, r.error.reason);`
     batchArgs: `"alice", "news"`,
   },
   unsubscribe: {
-    summary: "Unsubscribes a user's connections from a channel, or from every channel.",
-    details: 'An empty `channel` (`""`) unsubscribes them from all their channels.',
+    summary: "Unsubscribes a user's connections from a channel.",
+    details: "The channel is required: Centrifugo 6.9.1 accepts an empty one and " +
+      "unsubscribes from nothing. To take a user out of every channel, disconnect them.",
     effect: "idempotent",
     args: ["user", "channel"],
     returns: "`{}` once done.",
     example: {
       title: "Unsubscribe a user",
-      code: `await client.unsubscribe("alice", "news");
-await client.unsubscribe("bob", ""); // from every channel`,
+      code: `await client.unsubscribe("alice", "news");`,
     },
     batchArgs: `"alice", "news"`,
   },
@@ -415,13 +415,14 @@ export const MESSAGES: Record<string, MessageOverlay> = {
   UnsubscribeRequest: {
     doc: "The wire params of `unsubscribe`.",
     fields: {
-      channel: 'Channel to unsubscribe from; `""` for every channel.',
+      channel: "Channel to unsubscribe from.",
       user: 'User ID; `""` targets anonymous connections (combine with `client`).',
       client: "Only unsubscribe this client (connection) ID.",
       session: "Only unsubscribe this session ID.",
       label_filter: TARGET_FIELDS.label_filter,
       all_users: TARGET_FIELDS.all_users,
     },
+    required: ["channel"],
     example: `{ user: "alice", channel: "news" }`,
   },
   DisconnectRequest: {

@@ -30,7 +30,7 @@ export async function exchange<T>(
       if (!(err instanceof Malformed)) throw err;
       throw new RequestError(
         `${method}: ${where(endpoint, method)} answered ${err.message}, not Centrifugo's reply`,
-        { method, body: excerpt(text), cause: err.cause ?? err },
+        { method, body: excerpt(endpoint.secrets.redact(text)), cause: err.cause ?? err },
       );
     }
   };

@@ -7,11 +7,14 @@ import { type RetryPolicy, retryPolicy } from "./_retry.ts";
 import type { TlsSettings } from "./_transport/select.ts";
 import { legacyFormat, v6Format, type WireFormat } from "./_format.ts";
 import { isPro } from "./_request.ts";
+import { Secrets } from "./_secrets.ts";
+import { BearerAuth } from "./_auth.ts";
 import { describe, MAX_TIMER_MS, timeoutArg } from "./_validate.ts";
 import { strictStringify } from "./_json.ts";
 
 const DEFAULT_TIMEOUT = 1000;
-const OPTION_NAMES = new Set([
+/** The options a Client takes (the README's table lists exactly these; a test checks). */
+export const OPTION_NAMES: ReadonlySet<string> = new Set([
   "apiKey",
   "timeout",
   "fetch",
@@ -24,7 +27,12 @@ const OPTION_NAMES = new Set([
   "format",
   "retry",
   "autoBatch",
+  "maxResponseBytes",
+  "bearerToken",
 ]);
+
+/** The default bound of an answer's body: far above any reply Centrifugo sends in practice. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
 /** A Client's checked settings. */
 export interface ClientConfig {
@@ -40,6 +48,11 @@ export interface ClientConfig {
   /** TLS settings that need a transport of their own, if any. */
   tls: TlsSettings | undefined;
   autoBatch: Required<AutoBatchOptions> | undefined;
+  maxResponseBytes: number;
+  /** What errors must never show. */
+  secrets: Secrets;
+  /** The bearer token source, when the client has one. */
+  auth: BearerAuth | undefined;
 }
 
 /** Checks `address` and `options`; throws a TypeError for the first mistake. */
@@ -73,16 +86,50 @@ export function clientConfig(address: string | URL, options: ClientOptions): Cli
   }
   const legacy = format === "legacy";
   const wire = (legacy ? legacyFormat : v6Format)(proHint);
+  const { bearerToken, maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES } = options;
+  if (bearerToken !== undefined) {
+    if (typeof bearerToken !== "function" && (typeof bearerToken !== "string" || !bearerToken)) {
+      // Only the type: the value is a secret.
+      throw new TypeError(
+        "Client: bearerToken must be a non-empty string or a function returning one, got " +
+          (bearerToken === "" ? "an empty string" : `a value of type ${typeof bearerToken}`),
+      );
+    }
+    if (apiKey !== undefined) {
+      throw new TypeError("Client: give apiKey or bearerToken, not both");
+    }
+    if (legacy) throw new TypeError('Client: bearerToken needs the "v6" format');
+    if (typeof bearerToken === "string" && /[\r\n]/.test(bearerToken)) {
+      throw new TypeError("Client: bearerToken contains characters not allowed in an HTTP header");
+    }
+  }
+  if (
+    typeof maxResponseBytes !== "number" || !Number.isSafeInteger(maxResponseBytes) ||
+    maxResponseBytes < 1
+  ) {
+    throw new TypeError(
+      `Client: maxResponseBytes must be a positive integer, got ${describe(maxResponseBytes)}`,
+    );
+  }
+  const base = buildHeaders(apiKey, headers, wire);
+  const secrets = new Secrets([
+    typeof apiKey === "string" ? apiKey : undefined,
+    typeof bearerToken === "string" ? bearerToken : undefined,
+    ...Object.values(headers ?? {}),
+  ]);
   return {
     timeout: timeoutArg("Client", timeout),
     retry: retryPolicy("Client", options.retry),
     encoder: jsonEncoder ?? strictStringify,
     base: parseAddress(address),
-    headers: buildHeaders(apiKey, headers, wire),
+    headers: base,
     format: wire,
     fetch,
     tls,
     autoBatch: autoBatchSettings(options.autoBatch, legacy),
+    maxResponseBytes,
+    secrets,
+    auth: bearerToken === undefined ? undefined : new BearerAuth(bearerToken, base, secrets),
   };
 }
 

@@ -1,53 +1,60 @@
 // The default request encoder: JSON.stringify, except that values JSON would
 // silently change are refused. NaN and ±Infinity would become null, functions
-// and symbols would vanish, undefined in an array would become null, a Map or
-// Set would become {}. A property set to undefined stays allowed: it means
-// "absent", as it does everywhere in JavaScript.
+// and symbols would vanish (or become null in an array), undefined in an
+// array would become null, a Map or Set would become {}. A property set to
+// undefined stays allowed: it means "absent", as it does everywhere in
+// JavaScript. A BigInt, which JSON.stringify cannot encode at all, is refused
+// with the way out (a jsonEncoder that writes it).
 //
-// The check is a plain walk after JSON.stringify, not a replacer: a replacer
-// takes JSON.stringify off its fast path (about 5x slower here). Walking after
-// a successful stringify also means there is no cycle to guard against, and
-// the walk visits no more than stringify did.
+// The check is JSON.stringify's own replacer, so each value is read once, by
+// the serializer, and judged as it is encoded: a getter or a toJSON that
+// answers differently on a second read cannot slip past a separate walk.
 
 function refuse(key: string, what: string, becomes: string): never {
   const where = key === "" ? "the value" : JSON.stringify(key);
   throw new TypeError(`${where} is ${what}, which JSON would ${becomes}`);
 }
 
-function walk(value: unknown, key: string, inArray: boolean): void {
+function check(this: unknown, key: string, value: unknown): unknown {
   switch (typeof value) {
     case "number":
       if (!Number.isFinite(value)) refuse(key, String(value), "turn into null");
-      return;
+      return value;
     case "function":
+      // A toJSON method left in what a toJSON returned (`{ ...this }`) is
+      // the conversion hook, not data: JSON drops it, and so may we.
+      if (key === "toJSON" && !Array.isArray(this)) return undefined;
+      return refuse(
+        key,
+        `a ${typeof value}`,
+        Array.isArray(this) || key === "" ? "turn into null" : "drop",
+      );
     case "symbol":
-      if (!inArray && key !== "") return refuse(key, `a ${typeof value}`, "drop");
-      return refuse(key, `a ${typeof value}`, "turn into null");
+      return refuse(
+        key,
+        `a ${typeof value}`,
+        Array.isArray(this) || key === "" ? "turn into null" : "drop",
+      );
     case "undefined":
-      if (inArray) refuse(key, "undefined", "turn into null");
-      return;
-    case "object": {
-      if (value === null) return;
-      const json = (value as { toJSON?: unknown }).toJSON;
-      if (typeof json === "function") return walk(json.call(value, key), key, inArray);
-      if (Array.isArray(value)) {
-        for (let i = 0; i < value.length; i++) walk(value[i], String(i), true);
-        return;
-      }
+      if (Array.isArray(this)) refuse(key, "undefined", "turn into null");
+      return value;
+    case "bigint":
+      return refuse(
+        key,
+        "a BigInt",
+        "fail to encode (give the client a jsonEncoder that writes it)",
+      );
+    case "object":
       if (value instanceof Map || value instanceof Set) {
         refuse(key, `a ${value.constructor.name}`, "turn into {}");
       }
-      for (const k in value) {
-        if (Object.hasOwn(value, k)) walk((value as Record<string, unknown>)[k], k, false);
-      }
-      return;
-    }
+      return value;
+    default:
+      return value;
   }
 }
 
 /** JSON.stringify that refuses values JSON cannot represent faithfully. */
 export function strictStringify(value: unknown): string {
-  const json = JSON.stringify(value);
-  walk(value, "", false);
-  return json;
+  return JSON.stringify(value, check);
 }

@@ -66,6 +66,15 @@ const SCALARS: Readonly<
   },
 };
 
+/**
+ * Whether a string is whole UTF-16: a lone surrogate reaches Centrifugo as
+ * U+FFFD, so two names the application holds apart ("a\ud800", "a\udbff")
+ * would become one.
+ */
+const wellFormed = (text: string) => text.isWellFormed();
+const HALF = "a string of whole characters (a lone UTF-16 surrogate would reach Centrifugo as " +
+  "U+FFFD, merging names that differ)";
+
 /** What JSON can carry: anything but functions, symbols and undefined. */
 function isJson(value: unknown): boolean {
   const type = typeof value;
@@ -145,8 +154,12 @@ function checkValue(
     const item = kind.slice(1, -1);
     for (const key in value as Params) {
       const entry = (value as Params)[key];
+      if (!wellFormed(key)) throw new Failure(`${path} key`, HALF, key);
       if (item in SCALARS) {
         if (!SCALARS[item]!.ok(entry)) fail();
+        if (item === "string" && !wellFormed(entry as string)) {
+          throw new Failure(`${path}.${key}`, HALF, entry);
+        }
       } else checkValue(ctx, `${path}.${key}`, item, entry, false);
     }
     return value;
@@ -154,6 +167,7 @@ function checkValue(
   const scalar = SCALARS[kind];
   if (scalar) {
     if (!scalar.ok(value)) fail();
+    if (kind === "string" && !wellFormed(value as string)) fail(HALF);
     // A required string or number must not be empty; required JSON may be anything.
     if (required && kind !== "bytes" && (value === "" || value === 0 || value === 0n)) fail();
     if (kind === "bytes" && value instanceof Uint8Array) {
@@ -306,11 +320,9 @@ export function buildParams(
       params[field] = checkValue(ctx, field, kind, value, required.has(field));
     } catch (err) {
       if (!(err instanceof Failure)) throw err;
-      throw worded(
-        spec.js,
-        expect && err.path === field ? new Failure(field, expect, value) : err,
-        false,
-      );
+      // The field's own words replace only the plain "a string".
+      const plainly = expect && err.path === field && err.expect === expectOf(kind, false);
+      throw worded(spec.js, plainly ? new Failure(field, expect, value) : err, false);
     }
   }
   if (given !== undefined) {

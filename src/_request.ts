@@ -6,8 +6,11 @@ import { CentError, RequestError, RequestTimeoutError } from "./errors.ts";
 import { METHODS } from "./_generated/methods.ts";
 import { Deadline, Expired } from "./_deadline.ts";
 import type { WireFormat } from "./_format.ts";
-import type { Answer, Transport } from "./_transport/types.ts";
+import { type Answer, TooLarge, type Transport } from "./_transport/types.ts";
 import { TRANSIENT } from "./_transient.ts";
+import { is } from "./_is.ts";
+import type { Secrets } from "./_secrets.ts";
+import { type BearerAuth, TokenFailed } from "./_auth.ts";
 
 /** What a request needs from its client; built once per client. */
 export interface Endpoint {
@@ -19,6 +22,10 @@ export interface Endpoint {
   readonly headers: Readonly<Record<string, string>>;
   readonly format: WireFormat;
   readonly transport: Transport;
+  /** What messages, body excerpts and causes must never show. */
+  readonly secrets: Secrets;
+  /** The bearer token, when the client sends one instead of `headers`' key. */
+  readonly auth?: BearerAuth;
 }
 
 /** `POST <url>` of a method, for messages. */
@@ -58,29 +65,47 @@ export async function request(
   const url = endpoint.format.url(endpoint.base, method);
   if (budget.aborted) throw abortError(method, `POST ${url}`, budget, " before it was sent");
   const attemptUntil = attemptTimeout === undefined ? Infinity : performance.now() + attemptTimeout;
-  const { transport } = endpoint;
+  const { transport, secrets } = endpoint;
   // Over fetch, the attempt's own deadline is a second signal.
   let attempt: Deadline | undefined;
   let attemptExpired = false;
   try {
+    let headers = endpoint.headers;
+    if (endpoint.auth) {
+      const fresh = endpoint.auth.headers();
+      headers = fresh instanceof Promise ? await race(fresh, budget.signal) : fresh;
+    }
     let answer: Answer;
     if (transport.timed) {
       const until = Math.min(budget.until, attemptUntil);
-      answer = await transport.timed(url, endpoint.headers, body, budget.user, until);
+      answer = await transport.timed(url, headers, body, budget.user, until);
     } else {
       attempt = attemptTimeout === undefined ? undefined : new Deadline(attemptTimeout, undefined);
       const call = budget.signal;
       const own = attempt?.signal;
       const signal = own && call ? AbortSignal.any([call, own]) : own ?? call;
-      const sent = transport.send(url, endpoint.headers, body, signal);
+      const sent = transport.send(url, headers, body, signal);
       answer = transport.native || !signal ? await sent : await race(sent, signal);
     }
     if (answer.status >= 200 && answer.status < 300) return answer.body;
     throw endpoint.format.statusError(answer.status, answer.body, method) ??
-      statusError(method, `POST ${url}`, answer);
+      statusError(method, `POST ${url}`, answer, secrets);
   } catch (err) {
-    if (err instanceof CentError) throw err;
-    if (err instanceof Expired) {
+    if (is(err, CentError)) throw err;
+    if (is(err, TooLarge)) {
+      throw new RequestError(
+        `${method}: POST ${url} answered more than ${err.limit} bytes (the client's ` +
+          "maxResponseBytes); the rest was not read",
+        { method },
+      );
+    }
+    if (is(err, TokenFailed)) {
+      throw new RequestError(`${method}: ${err.message}`, {
+        method,
+        cause: secrets.scrub(err.cause),
+      });
+    }
+    if (is(err, Expired)) {
       if (attemptUntil < budget.until) attemptExpired = true;
       else budget.expire();
     }
@@ -94,8 +119,11 @@ export async function request(
       TRANSIENT.add(error);
       throw error;
     }
-    const why = reason(err);
-    const error = new RequestError(`${method}: ${at} failed: ${why}`, { method, cause: err });
+    const why = secrets.redact(reason(err));
+    const error = new RequestError(`${method}: ${at} failed: ${why}`, {
+      method,
+      cause: secrets.scrub(err),
+    });
     if (!why.startsWith(TLS_PREFIX)) TRANSIENT.add(error);
     throw error;
   } finally {
@@ -128,8 +156,8 @@ export function abortError(
   });
 }
 
-function statusError(method: string, at: string, answer: Answer): RequestError {
-  const body = excerpt(answer.body);
+function statusError(method: string, at: string, answer: Answer, secrets: Secrets): RequestError {
+  const body = excerpt(secrets.redact(answer.body));
   const hint = answer.status === 404 && isPro(method)
     ? `${method} needs Centrifugo PRO; Centrifugo OSS does not serve it`
     : HINTS[answer.status];
@@ -149,7 +177,8 @@ export function excerpt(text: string): string {
 }
 
 /** Rejects when `signal` aborts, for a custom fetch that may ignore it. */
-function race<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+function race<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(signal.reason);
     signal.addEventListener("abort", onAbort, { once: true });
@@ -157,10 +186,26 @@ function race<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
-/** What went wrong, in words, from any thrown value. */
+/**
+ * What went wrong, in words, from any thrown value: a custom fetch may reject
+ * with anything, even a value whose conversion to text throws.
+ */
 export function reason(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  const inner = err.cause instanceof Error ? `: ${err.cause.message}` : "";
+  try {
+    return words(err);
+  } catch {
+    return `a rejection that cannot be shown as text (${typeof err})`;
+  }
+}
+
+function words(err: unknown): string {
+  if (!is(err, Error)) {
+    if (typeof err === "object" && err !== null && Object.getPrototypeOf(err) === null) {
+      return `a rejection with an object of no prototype`;
+    }
+    return String(err);
+  }
+  const inner = is(err.cause, Error) ? `: ${err.cause.message}` : "";
   const text = `${err.message}${inner}`;
   const code = (err as { code?: unknown }).code;
   // Runtimes word these differently (rustls, OpenSSL, BoringSSL); say it plainly.

@@ -116,7 +116,7 @@ export class Batch {
    * ```
    *
    * @param user User ID; `""` targets anonymous connections (combine with `client`).
-   * @param channel Channel to unsubscribe from; `""` for every channel.
+   * @param channel Channel to unsubscribe from.
    * @param options Optional fields (see {@linkcode UnsubscribeOptions}).
    * @returns This batch.
    */
@@ -793,16 +793,16 @@ export class Batch {
 
   /**
    * Adds a command for any method by its Centrifugo name, with its params
-   * passed unchanged: for PRO methods and methods newer than this library.
+   * passed unchanged and unchecked: for methods newer than this library.
    *
-   * @example A Centrifugo PRO method
+   * @example A method by its name
    * ```ts
    * import { Batch } from "@aiocent/aiocent";
    *
-   * const batch = new Batch().add("get_user_status", { users: ["alice"] });
+   * const batch = new Batch().add("presence_stats", { channel: "chat" });
    * ```
    *
-   * @param method Centrifugo's method name, e.g. `"connections"`.
+   * @param method Centrifugo's method name, e.g. `"presence_stats"`.
    * @param params The command's wire params (default `{}`).
    * @returns This batch.
    */

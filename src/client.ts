@@ -79,15 +79,18 @@ export class Client {
     this.#retry = config.retry;
     this.#defaults = { timeout: config.timeout, retry: config.retry };
     this.#encoder = config.encoder;
+    const max = config.maxResponseBytes;
     this.#endpoint = {
       base: config.base,
       headers: config.headers,
       format: config.format,
       transport: config.fetch
-        ? customTransport(config.fetch)
+        ? customTransport(config.fetch, max)
         : config.tls
-        ? tlsTransport(config.tls)
-        : defaultTransport(),
+        ? tlsTransport(config.tls, max)
+        : defaultTransport(max),
+      secrets: config.secrets,
+      auth: config.auth,
     };
     const auto = config.autoBatch;
     this.#batcher = auto &&
@@ -211,9 +214,10 @@ export class Client {
   }
 
   /**
-   * Unsubscribes a user's connections from a channel, or from every channel.
+   * Unsubscribes a user's connections from a channel.
    *
-   * An empty `channel` (`""`) unsubscribes them from all their channels.
+   * The channel is required: Centrifugo 6.9.1 accepts an empty one and unsubscribes from
+   * nothing. To take a user out of every channel, disconnect them.
    *
    * @example Unsubscribe a user
    * ```ts
@@ -221,11 +225,10 @@ export class Client {
    *
    * const client = new Client("http://localhost:8000/api", { apiKey: "secret" });
    * await client.unsubscribe("alice", "news");
-   * await client.unsubscribe("bob", ""); // from every channel
    * ```
    *
    * @param user User ID; `""` targets anonymous connections (combine with `client`).
-   * @param channel Channel to unsubscribe from; `""` for every channel.
+   * @param channel Channel to unsubscribe from.
    * @param options Optional fields (see {@linkcode UnsubscribeOptions}), and the call's
    * `signal`, `timeout` and `retry`.
    * @returns `{}` once done.
@@ -1135,22 +1138,25 @@ export class Client {
 
   /**
    * Calls any API method by its Centrifugo name with the params passed
-   * unchanged: for PRO methods and methods newer than this library.
+   * unchanged and unchecked: for methods newer than this library (every
+   * method of the Centrifugo version it was generated from has a typed
+   * method). It is never auto-batched, and retried only for a method this
+   * library knows to be safe to repeat.
    *
-   * @example A Centrifugo PRO method (needs Centrifugo PRO: not run by the tests)
-   * ```ts no-run
+   * @example A method by its name
+   * ```ts
    * import { Client } from "@aiocent/aiocent";
    *
    * const client = new Client("http://localhost:8000/api", { apiKey: "secret" });
-   * const status = await client.call<{ statuses: unknown[] }>("get_user_status", {
-   *   users: ["alice"],
+   * const stats = await client.call<{ num_clients: number }>("presence_stats", {
+   *   channel: "chat",
    * });
    * ```
    *
    * @typeParam T The result's type.
-   * @param method Centrifugo's method name, e.g. `"connections"`.
+   * @param method Centrifugo's method name, e.g. `"presence_stats"`.
    * @param params The method's wire params (default `{}`).
-   * @param options `signal` and `timeout`.
+   * @param options `signal`, `timeout` and `retry`.
    * @returns Centrifugo's `result`.
    */
   async call<T = unknown>(

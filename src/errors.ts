@@ -269,8 +269,14 @@ export class ResponseError extends CentError {
  * @returns `true` when the failure may pass.
  */
 export function isRetryable(error: unknown): boolean {
-  if (error instanceof ResponseError) {
-    return error.temporary || error.code === ERROR_CODE.TooManyRequests;
+  if (typeof error !== "object" || error === null) return false;
+  try {
+    if (error instanceof ResponseError) {
+      return error.temporary || error.code === ERROR_CODE.TooManyRequests;
+    }
+    return error instanceof RequestError && TRANSIENT.has(error);
+  } catch {
+    // A value whose prototype cannot be read (a hostile Proxy) is no error of ours.
+    return false;
   }
-  return error instanceof RequestError && TRANSIENT.has(error);
 }

@@ -103,6 +103,22 @@ export interface ClientOptions {
    * with the legacy format.
    */
   autoBatch?: AutoBatchOptions | boolean;
+  /**
+   * The most bytes of an answer's body the client reads (default 64 MiB):
+   * past it the exchange is dropped with a `RequestError`, so a server
+   * streaming without end cannot fill the memory. Error pages are only
+   * read as far as their message shows them.
+   */
+  maxResponseBytes?: number;
+  /**
+   * A token sent as `Authorization: Bearer` instead of `X-API-Key`, for
+   * Centrifugo PRO's JWKS-protected server API (`http_api.jwks`): a string,
+   * or a function returning one (a promise of one). A function's JWT is
+   * reused for half its lifetime (from `iat` to `exp`); any other token is
+   * asked for on every request, so cache it yourself. Never shown in errors,
+   * logs or `inspect`. Not together with `apiKey`.
+   */
+  bearerToken?: string | (() => string | Promise<string>);
 }
 
 /**

@@ -113,7 +113,19 @@ export const SHARED_POLL_SECRET = "test-shared-poll-secret-2c8d";
  */
 export const SHARED_POLL_REFRESH = "http://127.0.0.1:9/shared_poll_refresh";
 
-function defaultConfig(port: number): Record<string, unknown> {
+/** What a test adds to the default `channel` section. */
+export interface ChannelExtras {
+  /** More namespaces, after the default ones. */
+  namespaces?: Record<string, unknown>[];
+  /** Channel proxies (`channel.proxy`), replacing the default shared-poll refresh. */
+  proxy?: Record<string, unknown>;
+}
+
+/**
+ * The `channel` section of the test servers' config, with a test's extras:
+ * pass it as `startCentrifugo({ channel: channelConfig({ … }) })`.
+ */
+export function channelConfig(extras: ChannelExtras = {}): Record<string, unknown> {
   const full = {
     presence: true,
     join_leave: true,
@@ -124,45 +136,51 @@ function defaultConfig(port: number): Record<string, unknown> {
     allow_history_for_subscriber: true,
   };
   return {
+    without_namespace: full,
+    namespaces: [
+      { name: NAMESPACES.bare, allow_subscribe_for_client: true },
+      { name: NAMESPACES.chat, ...full },
+      { name: NAMESPACES.public, ...full },
+      {
+        name: NAMESPACES.board,
+        subscription_type: "map",
+        allow_subscribe_for_client: true,
+        map: { mode: "recoverable", key_ttl: "300s" },
+      },
+      {
+        name: NAMESPACES.cursors,
+        subscription_type: "map",
+        allow_subscribe_for_client: true,
+        map: { mode: "ephemeral", key_ttl: "60s" },
+      },
+      {
+        name: NAMESPACES.settings,
+        subscription_type: "map",
+        allow_subscribe_for_client: true,
+        map: { mode: "persistent" },
+      },
+      {
+        name: NAMESPACES.scores,
+        subscription_type: "shared_poll",
+        allow_subscribe_for_client: true,
+        shared_poll: { mode: "versioned", publish_enabled: true },
+      },
+      ...extras.namespaces ?? [],
+    ],
+    proxy: extras.proxy ??
+      { shared_poll_refresh: { endpoint: SHARED_POLL_REFRESH, timeout: "1s" } },
+  };
+}
+
+function defaultConfig(port: number): Record<string, unknown> {
+  return {
     http_server: { address: "127.0.0.1", port },
     http_api: { key: API_KEY },
     health: { enabled: true },
     usage_stats: { disabled: true },
     log: { level: "warn" },
     client: { token: { hmac_secret_key: HMAC_SECRET }, allowed_origins: ["*"] },
-    channel: {
-      without_namespace: full,
-      namespaces: [
-        { name: NAMESPACES.bare, allow_subscribe_for_client: true },
-        { name: NAMESPACES.chat, ...full },
-        { name: NAMESPACES.public, ...full },
-        {
-          name: NAMESPACES.board,
-          subscription_type: "map",
-          allow_subscribe_for_client: true,
-          map: { mode: "recoverable", key_ttl: "300s" },
-        },
-        {
-          name: NAMESPACES.cursors,
-          subscription_type: "map",
-          allow_subscribe_for_client: true,
-          map: { mode: "ephemeral", key_ttl: "60s" },
-        },
-        {
-          name: NAMESPACES.settings,
-          subscription_type: "map",
-          allow_subscribe_for_client: true,
-          map: { mode: "persistent" },
-        },
-        {
-          name: NAMESPACES.scores,
-          subscription_type: "shared_poll",
-          allow_subscribe_for_client: true,
-          shared_poll: { mode: "versioned", publish_enabled: true },
-        },
-      ],
-      proxy: { shared_poll_refresh: { endpoint: SHARED_POLL_REFRESH, timeout: "1s" } },
-    },
+    channel: channelConfig(),
     shared_poll: { hmac_secret_key: SHARED_POLL_SECRET },
   };
 }

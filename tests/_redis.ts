@@ -4,11 +4,13 @@
 // to survive on disk). A watchdog shell kills it if this process dies without
 // stopping it, as tests/_centrifugo.ts does for Centrifugo.
 //
-// There is no fallback: without redis-server the tests that need it fail with
-// the command that installs it, rather than being skipped.
+// Run as root on Debian, the tests install redis-server with apt-get on first
+// use; elsewhere they fail with the command that installs it, rather than
+// being skipped.
 
 import { PortTakenError, startWatched } from "./_process.ts";
 import { freePort } from "./_centrifugo.ts";
+import { aptInstall } from "./_tools.ts";
 
 /** The command that installs what this module needs on Debian/Ubuntu. */
 export const REDIS_INSTALL = "apt-get update && apt-get install -y redis-server";
@@ -41,6 +43,10 @@ async function version(bin: string): Promise<string | undefined> {
 export async function redisBinary(): Promise<string> {
   const bin = Deno.env.get("REDIS_SERVER_BIN") || "redis-server";
   if (await version(bin)) return bin;
+  // As root on Debian (CI, a fresh container), it is installed on first use.
+  if (!Deno.env.get("REDIS_SERVER_BIN") && await aptInstall("redis-server") && await version(bin)) {
+    return bin;
+  }
   throw new Error(
     `redis-server is needed to run Centrifugo's Redis engine in these tests and was not found ` +
       `(looked for ${bin}). Install it with\n  ${REDIS_INSTALL}\n` +

@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { API_KEY, startCentrifugo } from "./_centrifugo.ts";
 import { buildNpm } from "./runtimes/build_npm.ts";
+import { bunBinary, nodeBinary } from "./_tools.ts";
 
 const root = new URL("../", import.meta.url).pathname;
 const scratch = `${root}tests/.examples`;
@@ -124,9 +125,9 @@ Deno.test("README and JSDoc examples run against a real Centrifugo", async (t) =
     await Deno.symlink(npm, `${project}/node_modules/@aiocent/aiocent`);
     for (const [i, block] of jsBlocks.entries()) {
       await Deno.writeTextFile(`${project}/example_${i}.mjs`, localize(block.code, server.apiUrl));
-      for (const runtime of ["node", "bun"]) {
+      for (const [runtime, command] of [["node", await nodeBinary()], ["bun", await bunBinary()]]) {
         await t.step(`README JavaScript block ${i} on ${runtime}`, async () => {
-          const out = await new Deno.Command(runtime, {
+          const out = await new Deno.Command(command!, {
             args: [`example_${i}.mjs`],
             cwd: project,
             env: { CENTRIFUGO_API_KEY: API_KEY },

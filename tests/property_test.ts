@@ -65,8 +65,7 @@ const SHAPES: Record<string, { required: string[]; fields: Record<string, FieldC
   },
   unsubscribe: {
     required: ["user", "channel"],
-    // An empty channel unsubscribes from every channel (api.go skips the channel check).
-    fields: { user: isString, channel: isString, client: isString, session: isString, ...PRO },
+    fields: { user: isString, channel: isChannel, client: isString, session: isString, ...PRO },
   },
   disconnect: {
     required: ["user"],

@@ -13,23 +13,27 @@ import { connectSubscriber } from "./_subscriber.ts";
 import { withSdkClients } from "./_sdk_client.ts";
 import { makeCerts } from "./_certs.ts";
 import { buildNpm, NODE_USER_OPTIONS } from "./runtimes/build_npm.ts";
+import { bunBinary, node22Binary, nodeBinary } from "./_tools.ts";
 
 const root = new URL("../", import.meta.url).pathname;
 
 /**
  * The runtimes to run the suite on: name, command and arguments, and whether
  * it imports the emitted JavaScript (Node, Bun) or the TypeScript source (Deno,
- * as JSR serves it to Deno). `node` and `bun` must be on PATH; a second Node
- * (22, installed by .ci/run from npm) runs when $NODE22_BIN names it.
+ * as JSR serves it to Deno). The machine's Node must be on PATH; Bun and a
+ * second Node (22) are provisioned into the cache (tests/_tools.ts).
  */
-const RUNTIMES: { name: string; command: string; args: string[]; source: boolean }[] = [
-  { name: "node", command: "node", args: [], source: false },
-  { name: "bun", command: "bun", args: [], source: false },
-  { name: "deno", command: Deno.execPath(), args: ["run", "--allow-all"], source: true },
-  ...(Deno.env.get("NODE22_BIN")
-    ? [{ name: "node 22", command: Deno.env.get("NODE22_BIN")!, args: [], source: false }]
-    : []),
-];
+async function runtimes(): Promise<
+  { name: string; command: string; args: string[]; source: boolean }[]
+> {
+  const node22 = await node22Binary();
+  return [
+    { name: "node", command: await nodeBinary(), args: [], source: false },
+    { name: "bun", command: await bunBinary(), args: [], source: false },
+    { name: "deno", command: Deno.execPath(), args: ["run", "--allow-all"], source: true },
+    ...(node22 ? [{ name: "node 22", command: node22, args: [], source: false }] : []),
+  ];
+}
 
 Deno.test("the emitted declarations type-check for a Node user without Deno types", async () => {
   const npm = await buildNpm();
@@ -106,7 +110,7 @@ Deno.test("the cross-runtime suite passes on Node, Bun and Deno", async (t) => {
   });
   const [plain, tls, other, mtls, jwksCentrifugo] = servers;
   try {
-    for (const { name, command, args, source } of RUNTIMES) {
+    for (const { name, command, args, source } of await runtimes()) {
       await t.step(name, async () => {
         const out = await new Deno.Command(command, {
           args: [...args, `${root}tests/runtimes/suite.mjs`],

@@ -252,8 +252,8 @@ export interface FilterNode {
  * ```
  */
 export interface UnsubscribeRequest {
-  /** Channel to unsubscribe from; `""` for every channel. */
-  channel?: string;
+  /** Channel to unsubscribe from. */
+  channel: string;
   /** User ID; `""` targets anonymous connections (combine with `client`). */
   user?: string;
   /** Only unsubscribe this client (connection) ID. */

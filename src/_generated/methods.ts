@@ -98,7 +98,7 @@ export const MESSAGES: Readonly<Record<string, MessageSpec>> = {
       "label_filter": "FilterNode",
       "all_users": "bool",
     },
-    "required": [],
+    "required": ["channel"],
     "present": [],
     "binary": {},
   },

@@ -2,10 +2,10 @@
 // caller's `fetch` option anywhere.
 
 import type { FetchLike } from "../options.ts";
-import { EXCERPT_BYTES, type Sender } from "./types.ts";
+import { EXCERPT_BYTES, type Sender, TooLarge } from "./types.ts";
 
-/** A Sender over `fetch`. */
-export function fetchSender(fetch: FetchLike): Sender {
+/** A Sender over `fetch` reading at most `maxBytes` of a 2xx body. */
+export function fetchSender(fetch: FetchLike, maxBytes: number): Sender {
   return async (url, headers, body, signal) => {
     const response = await fetch(url, {
       method: "POST",
@@ -16,10 +16,42 @@ export function fetchSender(fetch: FetchLike): Sender {
     });
     const { status, statusText } = response;
     const text = status >= 200 && status < 300
-      ? await response.text()
+      ? await readBounded(response, maxBytes)
       : await readExcerpt(response);
     return { status, statusText, body: text };
   };
+}
+
+/**
+ * The body of `response`, refused past `maxBytes`. With a Content-Length the
+ * runtime reads exactly that much, natively; without one (chunked), the
+ * bytes are counted as they arrive and the rest is never read.
+ */
+async function readBounded(response: Response, maxBytes: number): Promise<string> {
+  const declared = response.headers.get("content-length");
+  if (declared !== null) {
+    if (Number(declared) > maxBytes) {
+      await response.body?.cancel().catch(() => {});
+      throw new TooLarge(maxBytes);
+    }
+    return await response.text();
+  }
+  if (!response.body) return "";
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let size = 0;
+  let text = "";
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw new TooLarge(maxBytes);
+    }
+    text += decoder.decode(value, { stream: true });
+  }
+  return text + decoder.decode();
 }
 
 /** Reads at most EXCERPT_BYTES of the body, then cancels the rest. */

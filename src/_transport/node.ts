@@ -13,7 +13,7 @@
 
 import { type Alarm, cancel, schedule } from "../_alarms.ts";
 import { Expired } from "../_deadline.ts";
-import { type Answer, EXCERPT_BYTES, type Sender, type TimedSender } from "./types.ts";
+import { type Answer, EXCERPT_BYTES, type Sender, type TimedSender, TooLarge } from "./types.ts";
 
 /** TLS settings of the https agent. */
 export interface AgentTls {
@@ -29,8 +29,8 @@ interface NodeAgent {
 interface IncomingMessage {
   statusCode?: number;
   statusMessage?: string;
-  setEncoding(encoding: "utf8"): void;
-  on(event: "data", listener: (chunk: string) => void): this;
+  headers: Record<string, string | string[] | undefined>;
+  on(event: "data", listener: (chunk: Uint8Array) => void): this;
   on(event: "end" | "close", listener: () => void): this;
   on(event: "error", listener: (err: unknown) => void): this;
   destroy(error?: unknown): void;
@@ -47,7 +47,15 @@ interface HttpModule {
   request(options: Record<string, unknown>): ClientRequest;
 }
 interface BufferModule {
-  Buffer: { byteLength(text: string): number };
+  Buffer: {
+    byteLength(text: string): number;
+    concat(chunks: Uint8Array[], length: number): { toString(encoding: "utf8"): string };
+    from(
+      bytes: ArrayBuffer,
+      offset: number,
+      length: number,
+    ): { toString(encoding: "utf8"): string };
+  };
 }
 
 /** Where one URL is sent: the module, and the request options apart from the body's length. */
@@ -59,6 +67,8 @@ interface Target {
 
 interface Modules {
   byteLength(text: string): number;
+  /** The UTF-8 text of `chunks`, `size` bytes in all. */
+  text(chunks: Uint8Array[], size: number): string;
   httpAgent: NodeAgent;
   httpsAgent: NodeAgent;
   /**
@@ -73,6 +83,7 @@ interface Modules {
  * that releases its agents.
  */
 export function nodeSender(
+  maxBytes: number,
   tls?: AgentTls,
 ): { send: Sender; timed: TimedSender; native: true; close(): Promise<void> } {
   let modules: Modules | undefined;
@@ -88,6 +99,11 @@ export function nodeSender(
       const targets = new Map<string, Target>();
       return modules = {
         byteLength: (text) => Buffer.byteLength(text),
+        text: (chunks, size) =>
+          chunks.length === 1
+            ? Buffer.from(chunks[0]!.buffer as ArrayBuffer, chunks[0]!.byteOffset, size)
+              .toString("utf8")
+            : Buffer.concat(chunks, size).toString("utf8"),
         httpAgent,
         httpsAgent,
         target(url, headers) {
@@ -107,8 +123,8 @@ export function nodeSender(
     });
   const timed: TimedSender = (url, headers, body, signal, until) =>
     modules
-      ? exchange(modules, url, headers, body, signal, until)
-      : load().then((m) => exchange(m, url, headers, body, signal, until));
+      ? exchange(modules, url, headers, body, signal, until, maxBytes)
+      : load().then((m) => exchange(m, url, headers, body, signal, until, maxBytes));
   return {
     send: (url, headers, body, signal) => timed(url, headers, body, signal, Infinity),
     timed,
@@ -145,6 +161,7 @@ function exchange(
   body: string,
   signal: AbortSignal | undefined,
   until: number,
+  maxBytes: number,
 ): Promise<Answer> {
   return new Promise<Answer>((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
@@ -180,18 +197,25 @@ function exchange(
       const status = res.statusCode ?? 0;
       const statusText = res.statusMessage ?? "";
       const whole = status >= 200 && status < 300;
-      let text = "";
-      res.setEncoding("utf8");
+      const chunks: Uint8Array[] = [];
+      let size = 0;
+      const answer = () => ({ status, statusText, body: m.text(chunks, size) });
+      if (whole && Number(res.headers["content-length"]) > maxBytes) {
+        return stop(new TooLarge(maxBytes));
+      }
       res.on("error", finish);
       res.on("data", (chunk) => {
-        text += chunk;
-        // An error page is only read as far as the message shows it.
-        if (!whole && text.length >= EXCERPT_BYTES) {
+        size += chunk.byteLength;
+        // A success is read up to the client's limit, an error page only as
+        // far as the message shows it.
+        if (whole && size > maxBytes) return stop(new TooLarge(maxBytes));
+        chunks.push(chunk);
+        if (!whole && size >= EXCERPT_BYTES) {
           res.destroy();
-          finish(undefined, { status, statusText, body: text });
+          finish(undefined, answer());
         }
       });
-      res.on("end", () => finish(undefined, { status, statusText, body: text }));
+      res.on("end", () => finish(undefined, answer()));
       // A connection that drops before the end: end never comes. (After the
       // end, close always follows; no error is built for it.)
       res.on("close", () => {

@@ -31,7 +31,7 @@ interface DenoLike {
 }
 
 /** Builds the transport for `tls` on the runtime this code runs on. */
-export function tlsTransport(tls: TlsSettings): Transport {
+export function tlsTransport(tls: TlsSettings, maxBytes: number): Transport {
   const runtime = globalThis as { Bun?: unknown; Deno?: DenoLike };
   if (runtime.Bun !== undefined) {
     const options = {
@@ -41,7 +41,10 @@ export function tlsTransport(tls: TlsSettings): Transport {
       key: tls.key,
     };
     return {
-      send: fetchSender((input, init) => fetch(input, { ...init, tls: options } as RequestInit)),
+      send: fetchSender(
+        (input, init) => fetch(input, { ...init, tls: options } as RequestInit),
+        maxBytes,
+      ),
       native: true,
       close: () => Promise.resolve(),
     };
@@ -53,12 +56,15 @@ export function tlsTransport(tls: TlsSettings): Transport {
       key: tls.key,
     });
     return {
-      send: fetchSender((input, init) => fetch(input, { ...init, client } as RequestInit)),
+      send: fetchSender(
+        (input, init) => fetch(input, { ...init, client } as RequestInit),
+        maxBytes,
+      ),
       native: true,
       close: () => Promise.resolve(client.close()),
     };
   }
-  return nodeSender({
+  return nodeSender(maxBytes, {
     rejectUnauthorized: tls.verify,
     ca: tls.caCerts,
     cert: tls.cert,
@@ -71,17 +77,17 @@ export function tlsTransport(tls: TlsSettings): Transport {
  * runtime's fetch on Deno and Bun, node:http with keep-alive agents on Node
  * (its fetch costs about three times as much per request).
  */
-export function defaultTransport(): Transport {
+export function defaultTransport(maxBytes: number): Transport {
   const runtime = globalThis as {
     Bun?: unknown;
     Deno?: unknown;
     process?: { versions?: { node?: string } };
   };
   if (runtime.Deno === undefined && runtime.Bun === undefined && runtime.process?.versions?.node) {
-    return nodeSender();
+    return nodeSender(maxBytes);
   }
   return {
-    send: fetchSender(globalThis.fetch.bind(globalThis)),
+    send: fetchSender(globalThis.fetch.bind(globalThis), maxBytes),
     native: true,
     close: () => Promise.resolve(),
   };
@@ -91,6 +97,6 @@ export function defaultTransport(): Transport {
  * The transport over the caller's `fetch`: it may ignore the signal, so the
  * request path races it against the deadline.
  */
-export function customTransport(fetch: FetchLike): Transport {
-  return { send: fetchSender(fetch), native: false, close: () => Promise.resolve() };
+export function customTransport(fetch: FetchLike, maxBytes: number): Transport {
+  return { send: fetchSender(fetch, maxBytes), native: false, close: () => Promise.resolve() };
 }

@@ -45,3 +45,11 @@ export interface Transport {
 
 /** Bytes of a non-2xx body read for the error message; the rest is discarded. */
 export const EXCERPT_BYTES = 512;
+
+/** Rejection of a Sender whose answer's body is longer than the client's maxResponseBytes. */
+export class TooLarge extends Error {
+  constructor(readonly limit: number) {
+    super(`the answer is longer than ${limit} bytes`);
+    this.name = "TooLarge";
+  }
+}

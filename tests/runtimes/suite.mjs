@@ -170,12 +170,53 @@ await test("error codes 102, 107, 108, 112, 104", async () => {
   await rejectsCode(api.rpc("nosuch"), "rpc", 104);
 });
 
-await test("a PRO method via call is a 404 RequestError", async () => {
-  await assert.rejects(api.call("get_user_status", { users: ["u"] }), (err) => {
-    assert.ok(err instanceof RequestError && err instanceof CentError);
-    assert.equal(err.status, 404);
-    return true;
+await test("a PRO method is a 404 RequestError saying it needs PRO", async () => {
+  for (const call of [() => api.getUserStatus(["u"]), () => api.call("get_user_status", {})]) {
+    await assert.rejects(call(), (err) => {
+      assert.ok(err instanceof RequestError && err instanceof CentError);
+      assert.equal(err.status, 404);
+      assert.match(err.message, /needs Centrifugo PRO/);
+      return true;
+    });
+  }
+});
+
+await test("map channels: write, read state and stream, count, clear", async () => {
+  const ch = `board:${R}rt`;
+  const first = await api.mapPublish(ch, "a", { n: 1 });
+  const again = await api.mapPublish(ch, "a", { n: 2 }, { key_mode: "if_new" });
+  assert.deepEqual([again.suppressed, again.suppress_reason], [true, "key_exists"]);
+  await api.mapPublish(ch, "b", new TextEncoder().encode('{"n":2}'));
+  const state = await api.mapReadState(ch, { limit: -1 });
+  assert.deepEqual(
+    state.entries.map((e) => [e.key, e.data]).sort(),
+    [["a", { n: 1 }], ["b", { n: 2 }]],
+  );
+  await api.mapRemove(ch, "a");
+  const stream = await api.mapReadStream(ch, {
+    since_offset: first.offset,
+    since_epoch: first.epoch,
+    limit: -1,
   });
+  assert.deepEqual(stream.entries.map((e) => [e.key, e.removed === true]), [
+    ["b", false],
+    ["a", true],
+  ]);
+  assert.deepEqual(await api.mapStats(ch), { num_keys: 1 });
+  assert.deepEqual(await api.mapClear(ch), {});
+  await rejectsCode(api.mapStats("chat:x"), "map_stats", 107);
+});
+
+await test("shared poll: publish a version; a namespace that is not one is 107", async () => {
+  assert.deepEqual(
+    await api.sharedPollPublish(`scores:${R}rt`, "k", { v: 1 }, { version: 1 }),
+    {},
+  );
+  await rejectsCode(
+    api.sharedPollPublish("chat:x", "k", 1, { version: 1 }),
+    "shared_poll_publish",
+    107,
+  );
 });
 
 await test("a wrong key is a 401 RequestError without the key", async () => {
@@ -372,6 +413,108 @@ await test("fault: a 30 MB result is read whole", async () => {
     assert.equal(history.publications[0].data.length, big);
   } finally {
     await server.close();
+  }
+});
+
+await test("maxResponseBytes: an endless chunked 200 is dropped at the limit", async () => {
+  let written = 0;
+  const server = await rawServer((socket) => {
+    socket.write(
+      "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n",
+    );
+    const chunk = Buffer.alloc(64 * 1024, 0x20);
+    const more = () => {
+      if (socket.destroyed) return;
+      written += chunk.length;
+      const ok = socket.write(`${chunk.length.toString(16)}\r\n`) && socket.write(chunk) &&
+        socket.write("\r\n");
+      if (ok) setImmediate(more);
+      else socket.once("drain", more);
+    };
+    more();
+  });
+  try {
+    await assert.rejects(
+      client(server.api, { timeout: 10_000, maxResponseBytes: 1024 * 1024 }).info(),
+      (err) => {
+        assert.ok(err instanceof RequestError, `got ${err}`);
+        assert.match(err.message, /answered more than 1048576 bytes/);
+        return true;
+      },
+    );
+    // The client stopped reading near the limit (socket buffers aside).
+    assert.ok(written < 16 * 1024 * 1024, `the server wrote ${written} bytes`);
+  } finally {
+    await server.close();
+  }
+});
+
+await test("maxResponseBytes: a Content-Length past the limit is refused unread", async () => {
+  const server = await rawServer(reply("200 OK", "x".repeat(5000), "application/json"));
+  try {
+    await assert.rejects(
+      client(server.api, { maxResponseBytes: 1000 }).info(),
+      /answered more than 1000 bytes/,
+    );
+  } finally {
+    await server.close();
+  }
+});
+
+await test("secrets: an echoed key or header value is redacted", async () => {
+  const secretHeader = "Basic c2VjcmV0LWNyZWRlbnRpYWw=";
+  const server = http.createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => body += c);
+    req.on("end", () => {
+      res.writeHead(500, { "content-type": "text/plain" });
+      res.end(`${JSON.stringify(req.headers)} ${body}`);
+    });
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  try {
+    const api = `http://127.0.0.1:${server.address().port}/api`;
+    const err = await client(api, { headers: { "Proxy-Authorization": secretHeader } })
+      .info().catch((e) => e);
+    assert.ok(err instanceof RequestError && err.status === 500, String(err));
+    for (const text of [err.message, err.body]) {
+      assert.ok(!text.includes(apiKey) && !text.includes(secretHeader), text);
+    }
+    assert.match(err.body, /\[redacted\]/);
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
+await test("auto-batching: a malformed item fails its own call only", async () => {
+  const server = http.createServer((_req, res) => {
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify({ replies: [{ info: { nodes: [] } }, { error: {} }, { info: null }] }));
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  try {
+    const api = `http://127.0.0.1:${server.address().port}/api`;
+    const auto = client(api, { autoBatch: true, timeout: Infinity });
+    const outcomes = await Promise.allSettled([auto.info(), auto.info(), auto.info()]);
+    assert.deepEqual(outcomes.map((o) => o.status), ["fulfilled", "rejected", "rejected"]);
+    assert.ok(outcomes.slice(1).every((o) => o.reason instanceof RequestError));
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
+await test("a custom fetch rejecting with an odd value: a RequestError with it as cause", async () => {
+  for (
+    const odd of [Object.create(null), {
+      toString() {
+        throw new Error("x");
+      },
+    }, undefined]
+  ) {
+    const err = await client("http://127.0.0.1:1/api", { fetch: () => Promise.reject(odd) })
+      .info().catch((e) => e);
+    assert.ok(err instanceof RequestError, `got ${typeof err}`);
+    assert.equal(err.cause, odd);
   }
 });
 
