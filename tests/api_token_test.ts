@@ -2,11 +2,14 @@
 // here, so their exact shape is checked, and an independent JOSE
 // implementation (npm jose) verifies them against the JWK Set jwks()
 // publishes, with the audience, issuer and expiry checks PRO makes; the
-// scope is read as PRO reads it, a space-separated list.
+// scope is read as PRO reads it, a space-separated list. Last, the Client's
+// bearerToken option sends them to a fake server that verifies them so.
 
 import assert from "node:assert/strict";
 import { createLocalJWKSet, jwtVerify } from "jose";
-import { apiToken, jwks, KeyRing } from "@aiocent/aiocent/token";
+import { Client } from "@aiocent/aiocent";
+import { apiToken, jwks, jwksHandler, KeyRing } from "@aiocent/aiocent/token";
+import { json, withFake } from "./_fake.ts";
 import { ecParams, keyPair, rsaParams } from "./_keys.ts";
 
 const [rsa, ec, ed] = await Promise.all([
@@ -152,4 +155,49 @@ Deno.test("apiToken: the token PRO's server API verifies with its JWKS", async (
       );
     },
   );
+});
+
+Deno.test("apiToken as the Client's bearerToken, checked by a fake server with jose", async () => {
+  const ring = await KeyRing.create([{ kid: "api-1", key: ed.jwk }], { maxTokenLifetime: 600 });
+  // The set as the JWKS endpoint would serve it to PRO.
+  const served = await (await jwksHandler(ring)(new Request("http://backend/api-jwks"))).json();
+  const keySet = createLocalJWKSet(served);
+  let signed = 0;
+  const verdicts: string[] = [];
+  const answer = async (_n: number, seen: { headers: Headers }) => {
+    const bearer = seen.headers.get("authorization")?.match(/^Bearer (.+)$/)?.[1];
+    try {
+      const { payload } = await jwtVerify(bearer ?? "", keySet, { audience: "centrifugo-api" });
+      if (!String(payload.scope).split(" ").includes("centrifugo:api")) throw new Error("scope");
+      verdicts.push("ok");
+      return json({ result: { nodes: [] } });
+    } catch {
+      verdicts.push("refused");
+      return new Response("", { status: 401 });
+    }
+  };
+  await withFake(answer, async (api, seen) => {
+    const client = new Client(api, {
+      timeout: 5000,
+      bearerToken: () => {
+        signed++;
+        return apiToken({ sub: "billing", aud: "centrifugo-api", scope: "centrifugo:api" }, ring, {
+          expiresIn: 300,
+        });
+      },
+    });
+    assert.deepEqual(await client.info(), { nodes: [] });
+    await client.info();
+    assert.deepEqual(verdicts, ["ok", "ok"]);
+    assert.equal(signed, 1); // reused for part of its lifetime
+    assert.equal(seen[0]!.headers.get("x-api-key"), null);
+    // A token for another audience is refused by the same check.
+    const other = new Client(api, {
+      timeout: 5000,
+      bearerToken: () => apiToken({ aud: "elsewhere" }, ring, { expiresIn: 300 }),
+    });
+    await assert.rejects(other.info(), (err: Error) => /401/.test(err.message));
+    assert.deepEqual(verdicts, ["ok", "ok", "refused"]);
+    await Promise.all([client.close(), other.close()]);
+  });
 });
