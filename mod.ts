@@ -75,6 +75,8 @@ export type {
   RetryOptions,
   SendOptions,
 } from "./src/options.ts";
+// The token helpers of 0.1.0, kept here so that code importing them from the
+// root keeps working; everything about tokens is in "@aiocent/aiocent/token".
 export {
   connectionToken,
   type ConnectionTokenClaims,
@@ -85,5 +87,5 @@ export {
   type TokenKey,
   type TokenOptions,
   type TokenSubscription,
-} from "./src/token.ts";
+} from "./token.ts";
 export type * from "./src/types.ts";

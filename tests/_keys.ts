@@ -15,6 +15,7 @@ export function pem(label: string, der: Uint8Array): string {
 /** A generated key pair in every form the tests need. */
 export interface KeyPair {
   privateKey: CryptoKey;
+  publicKey: CryptoKey;
   /** PKCS#8 "PRIVATE KEY". */
   pkcs8Pem: string;
   /** The private key as a JWK. */
@@ -23,11 +24,17 @@ export interface KeyPair {
   publicPem: string;
 }
 
-export async function keyPair(algorithm: RsaHashedKeyGenParams | EcKeyGenParams): Promise<KeyPair> {
-  const pair = await crypto.subtle.generateKey(algorithm, true, ["sign", "verify"]);
+export async function keyPair(
+  algorithm: RsaHashedKeyGenParams | EcKeyGenParams | "Ed25519",
+): Promise<KeyPair> {
+  const pair = await crypto.subtle.generateKey(algorithm, true, [
+    "sign",
+    "verify",
+  ]) as CryptoKeyPair;
   const pkcs8 = new Uint8Array(await crypto.subtle.exportKey("pkcs8", pair.privateKey));
   return {
     privateKey: pair.privateKey,
+    publicKey: pair.publicKey,
     pkcs8Pem: pem("PRIVATE KEY", pkcs8),
     jwk: await crypto.subtle.exportKey("jwk", pair.privateKey),
     publicPem: pem(

@@ -119,6 +119,30 @@ Deno.test("toNodeHandler: a Web handler under node:http", async (t) => {
     assert.deepEqual(body, { user: "alice" });
   });
 
+  await t.step("a handler that refuses the body still answers: 413, or cancelled", async () => {
+    const handler = toNodeHandler(async (request) => {
+      if (new URL(request.url).pathname === "/cancel") {
+        await request.body?.cancel();
+        return new Response("not read", { status: 202 });
+      }
+      const read = await readJsonBody(request, 1000);
+      return read.ok ? new Response("read") : read.response;
+    });
+    await withNodeServer(handler as http.RequestListener, async (origin) => {
+      const big = await fetch(origin, { method: "POST", body: "x".repeat(100_000) });
+      assert.equal(big.status, 413);
+      assert.equal(await big.text(), "request body too large\n");
+      for (const body of [undefined, "{}", "x".repeat(100_000)]) {
+        const res = await fetch(`${origin}/cancel`, { method: "POST", body });
+        assert.equal(res.status, 202);
+        assert.equal(await res.text(), "not read");
+      }
+      // A connection whose body was all received stays usable.
+      const after = await fetch(origin, { method: "POST", body: "{}" });
+      assert.equal(await after.text(), "read");
+    });
+  });
+
   await t.step("a handler that throws: a 500 that says nothing of why", async () => {
     const handler = toNodeHandler(() => Promise.reject(new Error("secret detail")));
     await withNodeServer(handler as http.RequestListener, async (origin) => {

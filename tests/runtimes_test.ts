@@ -6,9 +6,11 @@
 import assert from "node:assert/strict";
 import ts from "npm:typescript@5.9.3";
 import { Client } from "@aiocent/aiocent";
-import { API_KEY, HMAC_SECRET, startMany } from "./_centrifugo.ts";
+import { API_KEY, HMAC_SECRET, SHARED_POLL_SECRET, startMany } from "./_centrifugo.ts";
+import { type JsonWebKeySet, jwksHandler, sharedPollSignature } from "@aiocent/aiocent/token";
 import { ecParams, keyPair, rsaParams } from "./_keys.ts";
 import { connectSubscriber } from "./_subscriber.ts";
+import { withSdkClients } from "./_sdk_client.ts";
 import { makeCerts } from "./_certs.ts";
 import { buildNpm, NODE_USER_OPTIONS } from "./runtimes/build_npm.ts";
 import { bunBinary, node22Binary, nodeBinary } from "./_tools.ts";
@@ -40,7 +42,11 @@ Deno.test("the emitted declarations type-check for a Node user without Deno type
     skipLibCheck: false,
     noEmit: true,
     baseUrl: root,
-    paths: { "@aiocent/aiocent": [`${npm}/mod.d.ts`] },
+    paths: {
+      "@aiocent/aiocent": [`${npm}/mod.d.ts`],
+      "@aiocent/aiocent/token": [`${npm}/token.d.ts`],
+      "@aiocent/aiocent/node": [`${npm}/node.d.ts`],
+    },
   });
   const diagnostics = ts.getPreEmitDiagnostics(program);
   assert.deepEqual(
@@ -49,12 +55,39 @@ Deno.test("the emitted declarations type-check for a Node user without Deno type
   );
   // The declarations really were the ones checked.
   assert.ok(program.getSourceFiles().some((f) => f.fileName === `${npm}/src/client.d.ts`));
+  assert.ok(
+    program.getSourceFiles().some((f) => f.fileName === `${npm}/src/_token/endpoints.d.ts`),
+  );
 });
 
 Deno.test("the cross-runtime suite passes on Node, Bun and Deno", async (t) => {
   const npm = await buildNpm();
   const certs = await makeCerts();
-  const [rsa, ec] = await Promise.all([keyPair(rsaParams), keyPair(ecParams)]);
+  const [rsa, ec, ed] = await Promise.all([
+    keyPair(rsaParams),
+    keyPair(ecParams),
+    keyPair("Ed25519"),
+  ]);
+  // A JWKS endpoint serving the set the runtime under test derived itself.
+  let published: JsonWebKeySet | undefined;
+  const jwksServer = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    (request) =>
+      published
+        ? jwksHandler(published)(request)
+        : Promise.resolve(new Response("no set yet", { status: 503 })),
+  );
+  const jwksConfig = {
+    client: {
+      token: { jwks_public_endpoint: `http://127.0.0.1:${jwksServer.addr.port}/jwks` },
+      allowed_origins: ["*"],
+    },
+  };
+  const sharedPollExpected = await sharedPollSignature(
+    { user: "42", channel: "scores:x", keys: ["a", "b"], iat: 1700000000, exp: 1700003600 },
+    SHARED_POLL_SECRET,
+  );
+  let fixedEdToken: string | undefined;
   const tokenKeys = {
     client: {
       token: {
@@ -70,8 +103,12 @@ Deno.test("the cross-runtime suite passes on Node, Bun and Deno", async (t) => {
     [{}, { ...certs.server, ca: certs.ca }],
     [{}, { ...certs.otherHost, ca: certs.ca }],
     [{}, { ...certs.server, ca: certs.ca, clientCa: certs.ca, client: certs.client }],
-  );
-  const [plain, tls, other, mtls] = servers;
+    [jwksConfig],
+  ).catch(async (err) => {
+    await jwksServer.shutdown();
+    throw err;
+  });
+  const [plain, tls, other, mtls, jwksCentrifugo] = servers;
   try {
     for (const { name, command, args, source } of await runtimes()) {
       await t.step(name, async () => {
@@ -79,6 +116,14 @@ Deno.test("the cross-runtime suite passes on Node, Bun and Deno", async (t) => {
           args: [...args, `${root}tests/runtimes/suite.mjs`],
           env: {
             AIOCENT_MODULE: new URL(source ? `file://${root}mod.ts` : `file://${npm}/mod.js`).href,
+            AIOCENT_TOKEN_MODULE:
+              new URL(source ? `file://${root}token.ts` : `file://${npm}/token.js`).href,
+            AIOCENT_NODE_MODULE:
+              new URL(source ? `file://${root}node.ts` : `file://${npm}/node.js`).href,
+            ED_PKCS8: ed.pkcs8Pem,
+            ED_JWK: JSON.stringify(ed.jwk),
+            SHARED_POLL_SECRET,
+            SHARED_POLL_EXPECTED: sharedPollExpected,
             API_KEY,
             CENTRIFUGO_API: plain!.apiUrl,
             TLS_API: tls!.apiUrl,
@@ -114,9 +159,44 @@ Deno.test("the cross-runtime suite passes on Node, Bun and Deno", async (t) => {
             await sub.close();
           }
         }
+        // The EdDSA (and RS256, ES256) tokens signed there connect through the
+        // JWKS derived there, as their user; the ring's subscription token
+        // opens a private channel.
+        const jwksLine = text.split("\n").find((l) => l.startsWith("JWKS "));
+        assert.ok(jwksLine, "the suite printed no JWKS");
+        const signed = JSON.parse(jwksLine.slice("JWKS ".length));
+        published = signed.set;
+        for (const kind of ["edPem", "edJwk", "rs", "es", "ring"]) {
+          const sub = await connectSubscriber(
+            jwksCentrifugo!.wsUrl,
+            signed.sub,
+            signed.tokens[kind],
+          );
+          try {
+            await sub.subscribe("runtime-jwks");
+            const { presence } = await new Client(jwksCentrifugo!.apiUrl, { apiKey: API_KEY })
+              .presence("runtime-jwks");
+            assert.equal(presence[sub.clientId]?.user, signed.sub, `${name} ${kind} token`);
+          } finally {
+            await sub.close();
+          }
+        }
+        await withSdkClients(jwksCentrifugo!.wsUrl, async (open) => {
+          const client = open({ token: signed.tokens.ring });
+          const sub = client.client.newSubscription(signed.channel, {
+            token: signed.tokens.channel,
+          });
+          client.watch(sub);
+          sub.subscribe();
+          await client.waitFor((e) => e.type === "subscribed", `${name} subscribed with EdDSA`);
+        });
+        // Ed25519 is deterministic: every runtime signs the same bytes.
+        fixedEdToken ??= signed.fixed;
+        assert.equal(signed.fixed, fixedEdToken, `${name} signs Ed25519 differently`);
       });
     }
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
+    await jwksServer.shutdown();
   }
 });

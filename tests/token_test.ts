@@ -1,5 +1,5 @@
 // Connection and subscription tokens, proved by a real Centrifugo: the server
-// has to accept what src/token.ts signs (HS256, RS256, ES256, from every kind
+// has to accept what token.ts signs (HS256, RS256, ES256, from every kind
 // of key), reject what it must (expired, not yet valid, tampered, signed with
 // another key), and expire a connection at `exp` unless the server API
 // refreshes it. Key pairs are generated at test time with WebCrypto.
@@ -10,9 +10,11 @@ import { Client } from "@aiocent/aiocent";
 import { API_KEY, HMAC_SECRET, startCentrifugo } from "./_centrifugo.ts";
 import { trackedWebSocket } from "./_subscriber.ts";
 import { base64, ecParams, type KeyPair, keyPair, pem, rsaParams } from "./_keys.ts";
-import { connectionToken, importTokenKey, subscriptionToken, type TokenKey } from "../src/token.ts";
+import { connectionToken, importTokenKey, subscriptionToken, type TokenKey } from "../token.ts";
 
 const SUB_SECRET = "test-subscription-secret-9d2a";
+/** Every token needs an expiry (or expiresIn: "never"). */
+const TTL = { expiresIn: 600 } as const;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const nowSec = () => Math.floor(Date.now() / 1000);
@@ -276,7 +278,9 @@ Deno.test("tokens are accepted and enforced by a real Centrifugo", async (t) => 
       await withClients(server.wsUrl, async (open) => {
         // Anonymous users may not subscribe client-side here (no
         // allow_subscribe_for_anonymous), so the token subscribes them.
-        const conn = open(await connectionToken({ sub: "", channels: ["tok-anon"] }, HMAC_SECRET));
+        const conn = open(
+          await connectionToken({ sub: "", channels: ["tok-anon"] }, HMAC_SECRET, TTL),
+        );
         const clientId = await conn.connected();
         await conn.waitFor(
           (e) => e.type === "server-subscribed" && e.channel === "tok-anon",
@@ -293,13 +297,17 @@ Deno.test("tokens are accepted and enforced by a real Centrifugo", async (t) => 
     await t.step("channels and subs claims subscribe the connection server-side", async () => {
       await withClients(server.wsUrl, async (open) => {
         const withChannels = open(
-          await connectionToken({ sub: "chan-user", channels: ["tok-news"] }, rsa.pkcs8Pem),
+          await connectionToken({ sub: "chan-user", channels: ["tok-news"] }, rsa.pkcs8Pem, TTL),
         );
         const withSubs = open(
-          await connectionToken({
-            sub: "subs-user",
-            subs: { "tok-room": { info: { seat: 7 }, data: { welcome: true } } },
-          }, ec.pkcs8Pem),
+          await connectionToken(
+            {
+              sub: "subs-user",
+              subs: { "tok-room": { info: { seat: 7 }, data: { welcome: true } } },
+            },
+            ec.pkcs8Pem,
+            TTL,
+          ),
         );
         const channelsId = await withChannels.connected();
         const subsId = await withSubs.connected();
@@ -361,17 +369,22 @@ Deno.test("tokens are accepted and enforced by a real Centrifugo", async (t) => 
 
         const cases: [label: string, token: string, code: number][] = [
           ["expired", await connectionToken({ sub: "u", exp: now - 60 }, HMAC_SECRET), 109],
-          ["not yet valid", await connectionToken({ sub: "u", nbf: now + 3600 }, HMAC_SECRET), 109],
+          [
+            "not yet valid",
+            await connectionToken({ sub: "u", nbf: now + 3600 }, HMAC_SECRET, TTL),
+            109,
+          ],
           ["tampered payload", tampered, 3500],
-          ["wrong HMAC secret", await connectionToken({ sub: "u" }, HMAC_SECRET + "x"), 3500],
-          ["other RSA key", await connectionToken({ sub: "u" }, otherRsa.pkcs8Pem), 3500],
-          ["other EC key", await connectionToken({ sub: "u" }, otherEc.jwk), 3500],
+          ["wrong HMAC secret", await connectionToken({ sub: "u" }, HMAC_SECRET + "x", TTL), 3500],
+          ["other RSA key", await connectionToken({ sub: "u" }, otherRsa.pkcs8Pem, TTL), 3500],
+          ["other EC key", await connectionToken({ sub: "u" }, otherEc.jwk, TTL), 3500],
           // Algorithm confusion: HMAC keyed with the server's RSA public key.
           [
             "HS256 keyed with the RSA public key",
             await connectionToken(
               { sub: "u" },
               encoder.encode(rsa.publicPem),
+              TTL,
             ),
             3500,
           ],
@@ -397,7 +410,7 @@ Deno.test("tokens are accepted and enforced by a real Centrifugo", async (t) => 
 
     await t.step("bad subscription tokens are rejected", async () => {
       await withClients(server.wsUrl, async (open) => {
-        const conn = open(await connectionToken({ sub: "sid" }, HMAC_SECRET));
+        const conn = open(await connectionToken({ sub: "sid" }, HMAC_SECRET, TTL));
         await conn.connected();
         const expired = await subscriptionToken(
           { sub: "sid", channel: "$tok-old", exp: nowSec() - 60 },
@@ -412,6 +425,7 @@ Deno.test("tokens are accepted and enforced by a real Centrifugo", async (t) => 
         const wrongKey = await subscriptionToken(
           { sub: "sid", channel: "$tok-forged" },
           otherEc.privateKey,
+          TTL,
         );
         conn.subscribe("$tok-forged", { token: wrongKey });
         const forged = await conn.waitFor(isUnsubscribed("$tok-forged"), "unsubscribed");
@@ -422,6 +436,7 @@ Deno.test("tokens are accepted and enforced by a real Centrifugo", async (t) => 
         const other = await subscriptionToken(
           { sub: "not-sid", channel: "$tok-other" },
           HMAC_SECRET,
+          TTL,
         );
         conn.subscribe("$tok-other", { token: other });
         const gone = await conn.waitFor((e) => e.type === "disconnected", "disconnected");
@@ -491,13 +506,20 @@ Deno.test("audience, issuer, user_id_claim and separate subscription token keys"
   try {
     await t.step("aud and iss must match; the user ID is read from user_id_claim", async () => {
       const good = await connectionToken({ sub: "ursula", ...claims }, HMAC_SECRET, {
+        ...TTL,
         userIdClaim: "uid",
       });
       assert.equal(JSON.parse(parts(good).payload).uid, "ursula");
       const bad: [string, string][] = [
-        ["no aud", await connectionToken({ sub: "u", iss: claims.iss }, HMAC_SECRET)],
-        ["wrong aud", await connectionToken({ sub: "u", ...claims, aud: ["other"] }, HMAC_SECRET)],
-        ["wrong iss", await connectionToken({ sub: "u", ...claims, iss: "evil" }, HMAC_SECRET)],
+        ["no aud", await connectionToken({ sub: "u", iss: claims.iss }, HMAC_SECRET, TTL)],
+        [
+          "wrong aud",
+          await connectionToken({ sub: "u", ...claims, aud: ["other"] }, HMAC_SECRET, TTL),
+        ],
+        [
+          "wrong iss",
+          await connectionToken({ sub: "u", ...claims, iss: "evil" }, HMAC_SECRET, TTL),
+        ],
       ];
       await withClients(server.wsUrl, async (open) => {
         const conn = open(good);
@@ -506,7 +528,11 @@ Deno.test("audience, issuer, user_id_claim and separate subscription token keys"
         await conn.waitFor(isSubscribed("tok-aud"), "subscribed");
         // Without userIdClaim the user ID is missing: Centrifugo connects anonymously.
         const anonymous = open(
-          await connectionToken({ sub: "ursula", channels: ["tok-aud"], ...claims }, HMAC_SECRET),
+          await connectionToken(
+            { sub: "ursula", channels: ["tok-aud"], ...claims },
+            HMAC_SECRET,
+            TTL,
+          ),
         );
         const anonymousId = await anonymous.connected();
         await anonymous.waitFor((e) => e.type === "server-subscribed", "server-side subscription");
@@ -525,7 +551,10 @@ Deno.test("audience, issuer, user_id_claim and separate subscription token keys"
     await t.step("subscription tokens are checked with the subscription_token key", async () => {
       await withClients(server.wsUrl, async (open) => {
         const conn = open(
-          await connectionToken({ sub: "vera", ...claims }, HMAC_SECRET, { userIdClaim: "uid" }),
+          await connectionToken({ sub: "vera", ...claims }, HMAC_SECRET, {
+            ...TTL,
+            userIdClaim: "uid",
+          }),
         );
         const clientId = await conn.connected();
         conn.subscribe("locked:none");
@@ -535,13 +564,17 @@ Deno.test("audience, issuer, user_id_claim and separate subscription token keys"
         const withConnKey = await subscriptionToken(
           { sub: "vera", channel: "locked:conn-key" },
           HMAC_SECRET,
-          { userIdClaim: "uid" },
+          { ...TTL, userIdClaim: "uid" },
         );
         conn.subscribe("locked:conn-key", { token: withConnKey });
         const wrong = await conn.waitFor(isUnsubscribed("locked:conn-key"), "unsubscribed");
         assert.equal(wrong.type === "unsubscribed" && wrong.code, 103);
         // The subscription verifier has its own settings: plain sub, no aud/iss.
-        const token = await subscriptionToken({ sub: "vera", channel: "locked:room" }, SUB_SECRET);
+        const token = await subscriptionToken(
+          { sub: "vera", channel: "locked:room" },
+          SUB_SECRET,
+          TTL,
+        );
         conn.subscribe("locked:room", { token });
         await conn.waitFor(isSubscribed("locked:room"), "subscribed");
         const { presence } = await api.presence("locked:room");
@@ -594,7 +627,7 @@ Deno.test("token arguments are checked before anything is signed", async (t) => 
       ],
     ];
     for (const [claims, message] of cases) {
-      await rejects(connectionToken(anyClaims(claims), HMAC_SECRET), message);
+      await rejects(connectionToken(anyClaims(claims), HMAC_SECRET, TTL), message);
     }
     const subCases: [unknown, RegExp][] = [
       [{ sub: "u" }, /subscriptionToken: claim channel must be a non-empty string, got undefined/],
@@ -605,7 +638,7 @@ Deno.test("token arguments are checked before anything is signed", async (t) => 
       [{ sub: "u", channel: "c", data: 1, b64data: "AA==" }, /data and b64data cannot be/],
     ];
     for (const [claims, message] of subCases) {
-      await rejects(subscriptionToken(anyClaims(claims), HMAC_SECRET), message);
+      await rejects(subscriptionToken(anyClaims(claims), HMAC_SECRET, TTL), message);
     }
   });
 
@@ -631,6 +664,7 @@ Deno.test("token arguments are checked before anything is signed", async (t) => 
     const secrets = [HMAC_SECRET, rsaBody, ecBody, String(rsa.jwk.d), String(ec.jwk.d)];
     const sign = (key: unknown, algorithm?: string) =>
       connectionToken({ sub: "u" }, key as TokenKey, {
+        ...TTL,
         ...(algorithm ? { algorithm: algorithm as "HS256" } : {}),
       });
     const cases: [Promise<unknown>, RegExp][] = [
@@ -644,7 +678,7 @@ Deno.test("token arguments are checked before anything is signed", async (t) => 
       [sign(ec.pkcs8Pem, "RS256"), /P-256 EC private key, which signs ES256, not RS256/],
       [sign(rsa.publicPem), /the PEM block is a PUBLIC KEY; tokens are signed with the private/],
       [sign("-----BEGIN PRIVATE KEY-----\nAAAA"), /not a well-formed PEM block/],
-      [sign(`${rsa.pkcs8Pem}${ec.pkcs8Pem}`), /more than one private key/],
+      [sign(`${rsa.pkcs8Pem}${ec.pkcs8Pem}`), /more than one key/],
       [
         sign(rsa.pkcs8Pem.replace(rsaBody, rsaBody.slice(0, 10) + "!" + rsaBody.slice(11))),
         /PRIVATE KEY PEM block is not valid base64/,
@@ -677,16 +711,131 @@ Deno.test("token arguments are checked before anything is signed", async (t) => 
       "PRIVATE KEY",
       new Uint8Array(await crypto.subtle.exportKey("pkcs8", p384.privateKey)),
     );
-    await rejects(sign(p384Pem), /the private key is EC P-384; tokens are signed with RSA/);
-    const ed = await crypto.subtle.generateKey("Ed25519", true, [
-      "sign",
-      "verify",
-    ]) as CryptoKeyPair;
-    const edPem = pem(
-      "PRIVATE KEY",
-      new Uint8Array(await crypto.subtle.exportKey("pkcs8", ed.privateKey)),
+    await rejects(
+      sign(p384Pem),
+      /the key is EC P-384; tokens are signed with RSA \(RS256\), EC P-256 \(ES256\) or Ed25519/,
     );
-    await rejects(sign(edPem), /the private key is Ed25519/);
+    // An Ed448 PKCS#8 key: refused by its OID, before WebCrypto sees it.
+    const ed448 = der(
+      0x30,
+      der(0x02, Uint8Array.of(0)),
+      der(0x30, der(0x06, Uint8Array.of(0x2b, 0x65, 0x71))),
+      der(0x04, der(0x04, new Uint8Array(57))),
+    );
+    await rejects(sign(pem("PRIVATE KEY", ed448)), /the key is Ed448; tokens are signed with/);
+    await rejects(
+      sign(
+        "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjE=\n-----END OPENSSH PRIVATE KEY-----\n",
+      ),
+      /OpenSSH's own format; convert it to PKCS#8/,
+    );
+  });
+
+  await t.step("bad Ed25519 keys, without echoing them", async () => {
+    const [ed, otherEd] = await Promise.all([keyPair("Ed25519"), keyPair("Ed25519")]);
+    const edJwk = ed.jwk as Record<string, unknown>;
+    const secrets = [String(edJwk.d), ed.pkcs8Pem.split("\n")[1]!];
+    const sign = (key: unknown, algorithm?: string) =>
+      connectionToken({ sub: "u" }, key as TokenKey, {
+        ...TTL,
+        ...(algorithm ? { algorithm: algorithm as "HS256" } : {}),
+      });
+    const cases: [() => Promise<unknown>, RegExp][] = [
+      [() => sign({ ...edJwk, crv: "X25519" }), /an OKP key on curve X25519; EdDSA needs Ed25519/],
+      [() => sign({ ...edJwk, alg: "ES256" }), /the JWK is for alg ES256, not EdDSA/],
+      [() => sign({ ...edJwk, x: undefined }), /the JWK has no "x"/],
+      [() => sign({ ...edJwk, d: undefined }), /the JWK is a public key \(no "d"\)/],
+      // Deno and Bun would sign with d whatever x says, Node refuses: refused everywhere.
+      [
+        () => sign({ ...edJwk, x: (otherEd.jwk as Record<string, unknown>).x }),
+        /public part \(x, y\) is not that of its private key d|could not be imported as an EdDSA/,
+      ],
+      [
+        () => sign({ ...ec.jwk, x: otherEc.jwk.x, y: otherEc.jwk.y }),
+        /public part \(x, y\) is not that of its private key d|could not be imported as an ES256/,
+      ],
+      [() => sign(ed.pkcs8Pem, "RS256"), /an Ed25519 private key, which signs EdDSA, not RS256/],
+      [() => sign(ed.privateKey, "ES256"), /an Ed25519 CryptoKey, which signs EdDSA, not ES256/],
+      [
+        () => sign(ed.publicPem),
+        /the PEM block is a PUBLIC KEY; tokens are signed with the private/,
+      ],
+    ];
+    for (const [make, message] of cases) await rejects(make(), message, secrets);
+    // The forms that are right sign EdDSA, the JWK with either alg spelling.
+    for (const key of [ed.pkcs8Pem, ed.jwk, { ...edJwk, alg: "Ed25519" }, ed.privateKey]) {
+      assert.equal(parts(await sign(key)).header.alg, "EdDSA");
+    }
+  });
+
+  await t.step("a runtime whose WebCrypto lacks Ed25519 is named in the error", async () => {
+    const ed = await keyPair("Ed25519");
+    const subtle = crypto.subtle;
+    const original = subtle.importKey;
+    // What a runtime whose WebCrypto has no Ed25519 answers.
+    Object.defineProperty(subtle, "importKey", {
+      configurable: true,
+      value(format: string, data: unknown, algorithm: { name?: string } | string, ...rest: []) {
+        const name = typeof algorithm === "string" ? algorithm : algorithm.name;
+        if (name === "Ed25519") {
+          return Promise.reject(
+            new DOMException("Unrecognized algorithm name", "NotSupportedError"),
+          );
+        }
+        return (original as (...args: unknown[]) => Promise<CryptoKey>).call(
+          subtle,
+          format,
+          data,
+          algorithm,
+          ...rest,
+        );
+      },
+    });
+    try {
+      for (const key of [ed.pkcs8Pem, ed.jwk]) {
+        const err = await connectionToken({ sub: "u" }, key, TTL).then(() => undefined, (e) => e);
+        assert.ok(err instanceof Error && err.name === "NotSupportedError", String(err));
+        assert.match(
+          err.message,
+          new RegExp(
+            `connectionToken: the WebCrypto of Deno ${Deno.version.deno} does not support Ed25519`,
+          ),
+        );
+        assert.match(
+          err.message,
+          /Deno, Node 20 or newer and Bun do, or use an RS256 or ES256 key/,
+        );
+      }
+      // Other algorithms are untouched.
+      await connectionToken({ sub: "u" }, ec.pkcs8Pem, TTL);
+    } finally {
+      delete (subtle as unknown as Record<string, unknown>).importKey;
+    }
+    assert.equal(crypto.subtle.importKey, original);
+  });
+
+  await t.step("every token expires, unless it says never", async () => {
+    const never =
+      /connectionToken: the token would never expire; give the exp claim or the expiresIn option \(seconds\), or expiresIn: "never"/;
+    await rejects(connectionToken({ sub: "u" }, HMAC_SECRET), never);
+    // expire_at bounds the connection, not the token: still refused.
+    await rejects(connectionToken({ sub: "u", expire_at: nowSec() + 60 }, HMAC_SECRET), never);
+    await rejects(
+      subscriptionToken({ sub: "u", channel: "$c" }, HMAC_SECRET),
+      /subscriptionToken: the token would never expire/,
+    );
+    await rejects(
+      connectionToken({ sub: "u", exp: nowSec() + 60 }, HMAC_SECRET, { expiresIn: "never" }),
+      /either the exp claim or the expiresIn option, not both/,
+    );
+    await rejects(
+      connectionToken({ sub: "u" }, HMAC_SECRET, { expiresIn: "forever" as "never" }),
+      /option expiresIn must be a positive integer \(seconds\) or "never"/,
+    );
+    const forever = await connectionToken({ sub: "u" }, HMAC_SECRET, { expiresIn: "never" });
+    assert.equal("exp" in JSON.parse(parts(forever).payload), false);
+    const explicit = await connectionToken({ sub: "u", exp: 2_000_000_000 }, HMAC_SECRET);
+    assert.equal(JSON.parse(parts(explicit).payload).exp, 2_000_000_000);
   });
 
   await t.step("header, claims and ES256 signature format", async () => {
@@ -705,11 +854,13 @@ Deno.test("token arguments are checked before anything is signed", async (t) => 
     // JWS ES256 is r || s, 32 bytes each.
     assert.equal(fromBase64url(token.split(".")[2]!).length, 64);
     // An explicit iat is kept; undefined claims are left out.
-    const fixed = await connectionToken({ sub: "u", iat: 1000, info: undefined }, HMAC_SECRET);
+    const fixed = await connectionToken({ sub: "u", iat: 1000, info: undefined }, HMAC_SECRET, {
+      expiresIn: "never",
+    });
     assert.deepEqual(JSON.parse(parts(fixed).payload), { sub: "u", iat: 1000 });
     // Text around the PEM block (as openssl pkcs12 writes) is skipped, not taken for a secret.
     const withPreamble = `Bag Attributes\n    localKeyID: 01 02\n${ec.pkcs8Pem}`;
-    const signed = await connectionToken({ sub: "u" }, withPreamble);
+    const signed = await connectionToken({ sub: "u" }, withPreamble, TTL);
     assert.equal(parts(signed).header.alg, "ES256");
     // The imported key is not extractable.
     const key = await importTokenKey(rsa.jwk);

@@ -59,8 +59,8 @@ export interface NodeResponse {
   write(chunk: Uint8Array): unknown;
   /** Ends the response. */
   end(chunk?: Uint8Array): unknown;
-  /** Listens for the connection closing. */
-  on(event: "close", listener: () => void): unknown;
+  /** Listens for the connection closing, or the response having been sent. */
+  on(event: "close" | "finish", listener: () => void): unknown;
   /** Drops the connection. */
   destroy?(error?: unknown): void;
 }
@@ -90,7 +90,12 @@ function parsedBody(req: NodeRequest): Uint8Array<ArrayBuffer> | undefined {
   return encoder.encode(JSON.stringify(body));
 }
 
-function toRequest(req: NodeRequest, signal: AbortSignal): Request {
+/**
+ * The Request of `req`. `onCancel` is told when the handler cancels the body
+ * (it wants no more of it): the stream is left unread, not destroyed, since
+ * destroying the request would take the connection, and the answer, with it.
+ */
+function toRequest(req: NodeRequest, signal: AbortSignal, onCancel: () => void): Request {
   const method = req.method ?? "GET";
   const host = typeof req.headers.host === "string" ? req.headers.host : "localhost";
   const tls = (req.socket as { encrypted?: boolean } | undefined)?.encrypted === true;
@@ -114,9 +119,8 @@ function toRequest(req: NodeRequest, signal: AbortSignal): Request {
           if (done) controller.close();
           else controller.enqueue(typeof value === "string" ? encoder.encode(value) : value);
         },
-        async cancel() {
-          await chunks.return?.();
-          req.destroy?.();
+        cancel() {
+          onCancel();
         },
       });
       init.duplex = "half";
@@ -163,13 +167,24 @@ async function write(res: NodeResponse, response: Response): Promise<void> {
 export function toNodeHandler(handler: WebHandler): (req: NodeRequest, res: NodeResponse) => void {
   return (req, res) => {
     const controller = new AbortController();
+    let cancelled = false;
     res.on("close", () => {
       if (!res.writableEnded) controller.abort(new Error("the client closed the connection"));
     });
     (async () => {
       let response: Response;
       try {
-        response = await handler(toRequest(req, controller.signal));
+        response = await handler(toRequest(req, controller.signal, () => {
+          // Once the answer is out, drop the connection rather than read
+          // (or let node:http drain) the rest of a body the handler refused,
+          // maybe endless; a body already received whole costs nothing.
+          if (!cancelled) {
+            res.on("finish", () => {
+              if ((req as { complete?: boolean }).complete !== true) req.destroy?.();
+            });
+          }
+          cancelled = true;
+        }));
       } catch {
         // Handlers answer every failure themselves; this is a last resort
         // that never shows what went wrong.

@@ -13,6 +13,31 @@ import {
   RequestError,
   ResponseError,
 } from "@aiocent/aiocent";
+import {
+  connectionToken,
+  connectionTokenEndpoint,
+  jwksHandler,
+  KeyRing,
+  sharedPollSignature,
+} from "@aiocent/aiocent/token";
+import { toNodeHandler } from "@aiocent/aiocent/node";
+
+export async function tokens(pem: string): Promise<void> {
+  const ring = await KeyRing.create([{ kid: "k1", key: pem }], { maxTokenLifetime: 900 });
+  const token: string = await connectionToken({ sub: "42" }, ring, { expiresIn: 600 });
+  const serveJwks: (request: Request) => Promise<Response> = jwksHandler(ring);
+  const endpoint = toNodeHandler(connectionTokenEndpoint({
+    key: ring,
+    expiresIn: 300,
+    authorize: (request) => request.headers.get("x-user") ? { sub: "42" } : null,
+  }));
+  const signature: string = await sharedPollSignature(
+    { user: "42", channel: "scores:x", keys: ["a"] },
+    "secret",
+    { expiresIn: 60 },
+  );
+  console.log(token, serveJwks, endpoint, signature);
+}
 
 export async function use(): Promise<void> {
   const client = new Client("https://localhost:8000/api", {

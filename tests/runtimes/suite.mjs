@@ -21,6 +21,8 @@ const {
   ResponseError,
   CentError,
 } = await import(env.AIOCENT_MODULE);
+const tokenModule = await import(env.AIOCENT_TOKEN_MODULE);
+const { toNodeHandler } = await import(env.AIOCENT_NODE_MODULE);
 
 // Runs share servers: a prefix keeps each run's channels apart.
 const R = `${Math.random().toString(36).slice(2, 8)}-`;
@@ -642,12 +644,161 @@ await test("tokens: HS256, RS256, ES256 sign here; the caller checks them on Cen
     rs: await connectionToken({ sub }, env.RSA_PKCS8, { expiresIn: 600 }),
     es: await connectionToken({ sub }, env.EC_PKCS8, { expiresIn: 600 }),
     esJwk: await connectionToken({ sub }, JSON.parse(env.EC_JWK), { expiresIn: 600 }),
-    channel: await subscriptionToken({ sub, channel: "$private" }, env.HMAC_SECRET),
+    channel: await subscriptionToken({ sub, channel: "$private" }, env.HMAC_SECRET, {
+      expiresIn: 600,
+    }),
   };
   for (const token of Object.values(tokens).slice(1)) assert.equal(token.split(".").length, 3);
   await assert.rejects(connectionToken({ sub, expireAt: 1 }, env.HMAC_SECRET), TypeError);
   // Printed for tests/runtimes_test.ts, which connects with them.
   console.log(`TOKENS ${JSON.stringify(tokens)}`);
+});
+
+await test("token entrypoint: EdDSA, RS256, ES256 with kids and this runtime's JWKS; the caller checks them on a JWKS Centrifugo", async () => {
+  const { connectionToken, subscriptionToken, jwks, KeyRing, apiToken } = tokenModule;
+  const sub = `${R}jwks-user`;
+  const edJwk = JSON.parse(env.ED_JWK);
+  const kids = {
+    edPem: `${R}ed-pem`,
+    edJwk: `${R}ed-jwk`,
+    rs: `${R}rs`,
+    es: `${R}es`,
+    ring: `${R}ring`,
+  };
+  // The public halves derived here, by this runtime's WebCrypto.
+  const set = await jwks([
+    { kid: kids.edPem, key: env.ED_PKCS8 },
+    { kid: kids.edJwk, key: edJwk },
+    { kid: kids.rs, key: env.RSA_PKCS8 },
+    { kid: kids.es, key: JSON.parse(env.EC_JWK) },
+  ]);
+  assert.deepEqual(set.keys.map((k) => [k.kty, k.alg, k.use]), [
+    ["OKP", "EdDSA", "sig"],
+    ["OKP", "EdDSA", "sig"],
+    ["RSA", "RS256", "sig"],
+    ["EC", "ES256", "sig"],
+  ]);
+  assert.equal(set.keys[0].x, set.keys[1].x);
+  for (const key of set.keys) assert.equal(key.d, undefined);
+  const pair = await crypto.subtle.generateKey("Ed25519", false, ["sign", "verify"]);
+  const ring = await KeyRing.create([{ kid: kids.ring, key: pair }], { maxTokenLifetime: 900 });
+  set.keys.push(...ring.jwks().keys);
+  const ttl = { expiresIn: 600 };
+  const tokens = {
+    edPem: await connectionToken({ sub }, env.ED_PKCS8, { ...ttl, keyId: kids.edPem }),
+    edJwk: await connectionToken({ sub }, edJwk, { ...ttl, keyId: kids.edJwk }),
+    rs: await connectionToken({ sub }, env.RSA_PKCS8, { ...ttl, keyId: kids.rs }),
+    es: await connectionToken({ sub }, JSON.parse(env.EC_JWK), { ...ttl, keyId: kids.es }),
+    ring: await connectionToken({ sub }, ring, ttl),
+    channel: await subscriptionToken({ sub, channel: `$${R}jwks` }, ring, ttl),
+  };
+  assert.equal(JSON.parse(atob(tokens.edPem.split(".")[0])).alg, "EdDSA");
+  assert.match(await apiToken({ scope: "centrifugo:api" }, ring, ttl), /^[\w-]+\.[\w-]+\.[\w-]+$/);
+  // Ed25519 signatures are deterministic: the same bytes on every runtime.
+  const fixed = await connectionToken(
+    { sub: "same", iat: 1700000000, exp: 1700000600 },
+    env.ED_PKCS8,
+  );
+  // Printed for tests/runtimes_test.ts, which serves the set and connects with them.
+  console.log(`JWKS ${JSON.stringify({ sub, set, tokens, channel: `$${R}jwks`, fixed })}`);
+});
+
+await test("a WebCrypto without Ed25519 is named in the error", async () => {
+  const subtle = crypto.subtle;
+  const original = subtle.importKey;
+  // What a runtime whose WebCrypto has no Ed25519 answers.
+  Object.defineProperty(subtle, "importKey", {
+    configurable: true,
+    value(format, data, algorithm, ...rest) {
+      const name = typeof algorithm === "string" ? algorithm : algorithm.name;
+      if (name === "Ed25519") {
+        return Promise.reject(new DOMException("Unrecognized algorithm name", "NotSupportedError"));
+      }
+      return original.call(subtle, format, data, algorithm, ...rest);
+    },
+  });
+  const named = typeof Bun !== "undefined"
+    ? `Bun ${Bun.version}`
+    : typeof Deno !== "undefined"
+    ? `Deno ${Deno.version.deno}`
+    : `Node ${process.versions.node}`;
+  try {
+    await assert.rejects(
+      tokenModule.connectionToken({ sub: "u" }, env.ED_PKCS8, { expiresIn: 60 }),
+      (err) => {
+        assert.equal(err.name, "NotSupportedError");
+        assert.ok(
+          err.message.startsWith(
+            `connectionToken: the WebCrypto of ${named} does not support Ed25519`,
+          ),
+          err.message,
+        );
+        return true;
+      },
+    );
+  } finally {
+    delete subtle.importKey;
+  }
+  assert.equal(crypto.subtle.importKey, original);
+});
+
+await test("shared-poll signature: the same on every runtime", async () => {
+  const signature = await tokenModule.sharedPollSignature(
+    { user: "42", channel: "scores:x", keys: ["a", "b"], iat: 1700000000, exp: 1700003600 },
+    env.SHARED_POLL_SECRET,
+  );
+  assert.equal(signature, env.SHARED_POLL_EXPECTED);
+});
+
+await test("token endpoints under this runtime's node:http", async () => {
+  const { connectionTokenEndpoint, sharedPollSignatureEndpoint } = tokenModule;
+  const routes = {
+    "/token": connectionTokenEndpoint({
+      key: env.HMAC_SECRET,
+      expiresIn: 60,
+      authorize: (request) =>
+        request.headers.get("x-user") ? { sub: request.headers.get("x-user") } : null,
+    }),
+    "/signature": sharedPollSignatureEndpoint({
+      secret: env.SHARED_POLL_SECRET,
+      expiresIn: 60,
+      maxBodyBytes: 100,
+      authorize: (_request, _channel, keys) => ({ user: "u", keys: keys.slice(0, 1) }),
+    }),
+  };
+  const server = http.createServer(
+    toNodeHandler((request) => routes[new URL(request.url).pathname](request)),
+  );
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  try {
+    const ok = await fetch(`${origin}/token`, {
+      method: "POST",
+      headers: { "x-user": "ann" },
+      body: "{}",
+    });
+    assert.equal(ok.status, 200);
+    assert.equal(ok.headers.get("cache-control"), "no-store");
+    const { token } = await ok.json();
+    assert.equal(
+      JSON.parse(atob(token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/"))).sub,
+      "ann",
+    );
+    const refused = await fetch(`${origin}/token`);
+    assert.equal(refused.status, 403);
+    await refused.text();
+    const signed = await fetch(`${origin}/signature`, {
+      method: "POST",
+      body: JSON.stringify({ channel: "c", keys: ["k1", "k2"] }),
+    });
+    assert.deepEqual((await signed.json()).keys, ["k1"]);
+    const tooBig = await fetch(`${origin}/signature`, { method: "POST", body: "x".repeat(1000) });
+    assert.equal(tooBig.status, 413);
+    await tooBig.text();
+  } finally {
+    server.closeAllConnections?.();
+    await new Promise((resolve) => server.close(resolve));
+  }
 });
 
 await Promise.all(opened.map((c) => c.close()));

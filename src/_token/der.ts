@@ -1,8 +1,11 @@
-// DER, just enough to read the algorithm of a PKCS#8 key and to wrap PKCS#1
-// and SEC1 keys into PKCS#8 (the only private key format WebCrypto imports).
+// DER, just enough to read the algorithm of a PKCS#8 private key or an SPKI
+// public key, to wrap PKCS#1 and SEC1 private keys into PKCS#8 (the only
+// private key format WebCrypto imports) and a PKCS#1 public key into SPKI.
 // OIDs are compared as the hex of their encoded bytes, which saves decoding
 // them. Malformed input throws a DerError, never a TypeError: the caller words
 // it, and lets its own TypeErrors through.
+
+import { hex } from "./base64.ts";
 
 /** rsaEncryption. */
 export const OID_RSA = "2a864886f70d010101";
@@ -10,9 +13,13 @@ export const OID_RSA = "2a864886f70d010101";
 export const OID_EC = "2a8648ce3d0201";
 /** prime256v1 (P-256). */
 export const OID_P256 = "2a8648ce3d030107";
+/** Ed25519 (RFC 8410), which signs EdDSA. */
+export const OID_ED25519 = "2b6570";
 
 /** The input is not the DER structure expected. */
-class DerError extends Error {}
+class DerError extends Error {
+  override name = "DerError";
+}
 
 interface Tlv {
   tag: number;
@@ -48,21 +55,19 @@ function readOid(der: Uint8Array, oid: Tlv): string {
   return hex(der.subarray(oid.start, oid.end));
 }
 
-function hex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+/** The algorithm OID of a key, and a reader of its parameters as an OID. */
+export interface KeyAlgorithm {
+  oid: string;
+  /**
+   * The parameters as an OID (an EC key's named curve). Read only when asked
+   * for, so that a key of an algorithm the caller rejects is reported as such,
+   * whatever its parameters.
+   */
+  curve: () => string;
 }
 
-/**
- * The algorithm OID of a PKCS#8 PrivateKeyInfo, and a reader of its
- * parameters as an OID (an EC key's named curve). The parameters are read
- * only when asked for, so that a key of an algorithm the caller rejects is
- * reported as such, whatever its parameters.
- */
-export function pkcs8Algorithm(der: Uint8Array): { oid: string; curve: () => string } {
-  const top = expectSequence(der);
-  const version = readTlv(der, top.start, top.end);
-  if (version.tag !== 0x02) throw new DerError();
-  const algorithm = readTlv(der, version.end, top.end);
+/** Reads the AlgorithmIdentifier SEQUENCE `algorithm`. */
+function readAlgorithm(der: Uint8Array, algorithm: Tlv): KeyAlgorithm {
   if (algorithm.tag !== 0x30) throw new DerError();
   const oid = readTlv(der, algorithm.start, algorithm.end);
   const curve = () => {
@@ -70,6 +75,23 @@ export function pkcs8Algorithm(der: Uint8Array): { oid: string; curve: () => str
     return readOid(der, readTlv(der, oid.end, algorithm.end));
   };
   return { oid: readOid(der, oid), curve };
+}
+
+/** The algorithm of a PKCS#8 PrivateKeyInfo. */
+export function pkcs8Algorithm(der: Uint8Array): KeyAlgorithm {
+  const top = expectSequence(der);
+  const version = readTlv(der, top.start, top.end);
+  if (version.tag !== 0x02) throw new DerError();
+  return readAlgorithm(der, readTlv(der, version.end, top.end));
+}
+
+/** The algorithm of an X.509 SubjectPublicKeyInfo ("PUBLIC KEY"). */
+export function spkiAlgorithm(der: Uint8Array): KeyAlgorithm {
+  const top = expectSequence(der);
+  const algorithm = readTlv(der, top.start, top.end);
+  const key = readTlv(der, algorithm.end, top.end);
+  if (key.tag !== 0x03) throw new DerError();
+  return readAlgorithm(der, algorithm);
 }
 
 /**
@@ -94,6 +116,16 @@ export function sec1Curve(der: Uint8Array): string | undefined {
 export function pkcs1ToPkcs8(der: Uint8Array): Uint8Array {
   expectSequence(der);
   return wrapPkcs8(RSA_ALGORITHM, der);
+}
+
+/**
+ * A PKCS#1 RSAPublicKey ("RSA PUBLIC KEY") as SPKI. Only its outer SEQUENCE
+ * is checked; the rest is WebCrypto's to judge on import.
+ */
+export function pkcs1PublicToSpki(der: Uint8Array): Uint8Array {
+  expectSequence(der);
+  // The BIT STRING's first byte counts unused bits: none.
+  return encodeDer(0x30, RSA_ALGORITHM, encodeDer(0x03, Uint8Array.of(0), der));
 }
 
 /** A SEC1 ECPrivateKey as PKCS#8, once {@linkcode sec1Curve} has found it on P-256. */
