@@ -3,8 +3,14 @@
 // and clear one there), and nearly every call ends long before its deadline.
 // Deadlines wait in a min-heap by time; the single timer is armed for the
 // earliest. A cancelled alarm only drops its callback (its slot leaves the
-// heap when it reaches the top), and when no alarm is live the timer is
-// cleared and the heap emptied, so nothing outlives the calls in flight.
+// heap when it reaches the top).
+//
+// When no alarm is live, the heap is emptied and the timer cleared — a few
+// microtask turns later, not at once: a caller awaiting one call and making
+// the next does so within those turns, and its alarm then reuses the timer
+// (a later deadline needs no re-arming) instead of clearing and arming one
+// per call. Nothing outlives the calls in flight by more than those turns,
+// so no timer is left behind when the caller's task is done.
 
 /** A scheduled callback; `cancel` it once it is no longer needed. */
 export interface Alarm {
@@ -31,11 +37,32 @@ export function cancel(alarm: Alarm): void {
   if (alarm.fire === undefined) return;
   alarm.fire = undefined;
   if (--live === 0) {
-    clearTimeout(timer);
-    timer = undefined;
-    armedAt = Infinity;
     heap.length = 0;
+    disarmWhenIdle();
   }
+}
+
+/** Microtask turns the timer is kept after the last alarm, for the caller's next one. */
+const IDLE_TURNS = 16;
+let disarming = false;
+
+function disarmWhenIdle(): void {
+  if (disarming) return;
+  disarming = true;
+  let turns = IDLE_TURNS;
+  const turn = () => {
+    if (live > 0) {
+      disarming = false;
+    } else if (--turns > 0) {
+      queueMicrotask(turn);
+    } else {
+      disarming = false;
+      clearTimeout(timer);
+      timer = undefined;
+      armedAt = Infinity;
+    }
+  };
+  queueMicrotask(turn);
 }
 
 function arm(at: number): void {

@@ -9,56 +9,69 @@ import { type Encoded, Malformed, type Outcome } from "./_format.ts";
 import { type Endpoint, excerpt, reason, report, request, type Trace, where } from "./_request.ts";
 import { type RetryPolicy, withRetries } from "./_retry.ts";
 
+/** What an exchange sends and how its answer is read: one call's result, or a batch's outcomes. */
+interface Exchange {
+  readonly endpoint: Endpoint;
+  /** The URL's method: the API method, or `batch`. */
+  readonly method: string;
+  /** The methods of the commands carried (a batch's; for one call, undefined). */
+  readonly batch: readonly string[] | undefined;
+  readonly body: string;
+  readonly budget: Deadline;
+  readonly attemptTimeout: number | undefined;
+  /** Only a client with a request hook pays for what the hook is told. */
+  readonly trace: Trace | undefined;
+}
+
 /**
- * Sends `body` for `method` (`batch` for a batch) and decodes the 2xx answer
- * with `decode`; each attempt sends and decodes, so an API error the policy
- * finds worth retrying (Centrifugo's "too many requests") is retried too.
+ * Sends the exchange once and decodes its 2xx answer: the result of one
+ * call (its API error thrown), or the outcome of each command of a batch.
  */
-export async function exchange<T>(
-  endpoint: Endpoint,
-  method: string,
-  methods: readonly string[],
-  body: string,
-  budget: Deadline,
-  policy: RetryPolicy | undefined,
-  decode: (text: string) => T,
-): Promise<T> {
-  // Only a client with a request hook pays for what the hook is told.
-  const trace: Trace | undefined = endpoint.onRequest
-    ? { methods, attempt: 0, url: "", status: undefined, started: 0 }
-    : undefined;
-  const attempt = async (): Promise<T> => {
-    if (trace) {
-      trace.attempt++;
-      trace.started = performance.now();
-      trace.status = undefined;
-    }
-    let text: string;
-    try {
-      text = await request(endpoint, method, body, budget, policy?.attemptTimeout, trace);
-    } catch (err) {
-      if (trace) report(endpoint, method, trace, err instanceof ResponseError ? 1 : 0, err);
-      throw err;
-    }
-    let result: T;
-    try {
-      result = decode(text);
-    } catch (err) {
-      const error = err instanceof Malformed
-        ? new RequestError(
-          `${method}: ${where(endpoint, method)} answered ${err.message}, not Centrifugo's reply`,
-          { method, body: excerpt(endpoint.secrets.redact(text)), cause: err.cause ?? err },
-        )
-        : err;
-      if (trace) report(endpoint, method, trace, error instanceof ResponseError ? 1 : 0, error);
-      throw error;
-    }
-    if (trace) report(endpoint, method, trace, failures(result));
-    return result;
-  };
-  return policy
-    ? await withRetries(policy, budget, method, where(endpoint, method), attempt)
-    : await attempt();
+async function attempt(x: Exchange): Promise<unknown> {
+  const { endpoint, method, trace } = x;
+  if (trace) {
+    trace.attempt++;
+    trace.started = performance.now();
+    trace.status = undefined;
+  }
+  let text: string;
+  try {
+    text = await request(endpoint, method, x.body, x.budget, x.attemptTimeout, trace);
+  } catch (err) {
+    if (trace) report(endpoint, method, trace, err instanceof ResponseError ? 1 : 0, err);
+    throw err;
+  }
+  let result: unknown;
+  try {
+    result = x.batch
+      ? endpoint.format.replies(text, x.batch)
+      : endpoint.format.result(text, method);
+  } catch (err) {
+    const error = err instanceof Malformed
+      ? new RequestError(
+        `${method}: ${where(endpoint, method)} answered ${err.message}, not Centrifugo's reply`,
+        { method, body: excerpt(endpoint.secrets.redact(text)), cause: err.cause ?? err },
+      )
+      : err;
+    if (trace) report(endpoint, method, trace, error instanceof ResponseError ? 1 : 0, error);
+    throw error;
+  }
+  if (trace) report(endpoint, method, trace, x.batch ? failures(result as Outcome[]) : 0);
+  return result;
+}
+
+/**
+ * Sends an exchange, retried per the policy: each attempt sends and decodes,
+ * so an API error the policy finds worth retrying (Centrifugo's "too many
+ * requests") is retried too.
+ */
+function exchange(x: Exchange, policy: RetryPolicy | undefined): Promise<unknown> {
+  if (!policy) return attempt(x);
+  return withRetries(policy, x.budget, x.method, where(x.endpoint, x.method), () => attempt(x));
+}
+
+function traceOf(methods: readonly string[]): Trace {
+  return { methods, attempt: 0, url: "", status: undefined, started: 0 };
 }
 
 /** One command: resolves with its raw result, rejects with its error. */
@@ -69,16 +82,15 @@ export function sendOne(
   budget: Deadline,
   policy: RetryPolicy | undefined,
 ): Promise<unknown> {
-  const { format } = endpoint;
-  return exchange(
+  return exchange({
     endpoint,
     method,
-    [method],
-    format.single(method, params),
+    batch: undefined,
+    body: endpoint.format.single(method, params),
     budget,
-    policy,
-    (text) => format.result(text, method),
-  );
+    attemptTimeout: policy?.attemptTimeout,
+    trace: endpoint.onRequest ? traceOf([method]) : undefined,
+  }, policy);
 }
 
 /** Many commands in one request: resolves with one outcome per command, in order. */
@@ -89,17 +101,16 @@ export function sendMany(
   budget: Deadline,
   policy: RetryPolicy | undefined,
 ): Promise<Outcome[]> {
-  const { format } = endpoint;
   const methods = commands.map((c) => c.method);
-  return exchange(
+  return exchange({
     endpoint,
-    "batch",
-    methods,
-    format.batch(commands, parallel),
+    method: "batch",
+    batch: methods,
+    body: endpoint.format.batch(commands, parallel),
     budget,
-    policy,
-    (text) => format.replies(text, methods),
-  );
+    attemptTimeout: policy?.attemptTimeout,
+    trace: endpoint.onRequest ? traceOf(methods) : undefined,
+  }, policy) as Promise<Outcome[]>;
 }
 
 /** A RequestError for a result that is not the method's (see _results.ts). */
@@ -110,10 +121,9 @@ export function malformedResult(endpoint: Endpoint, method: string, err: unknown
   );
 }
 
-/** How many commands of a decoded answer failed: the failed outcomes of a batch. */
-function failures(result: unknown): number {
-  if (!Array.isArray(result)) return 0;
+/** How many commands of a batch failed. */
+function failures(outcomes: readonly Outcome[]): number {
   let failed = 0;
-  for (const outcome of result as Outcome[]) if (!outcome.ok) failed++;
+  for (const outcome of outcomes) if (!outcome.ok) failed++;
   return failed;
 }

@@ -16,7 +16,10 @@ function refuse(key: string, what: string, becomes: string): never {
 }
 
 function check(this: unknown, key: string, value: unknown): unknown {
-  switch (typeof value) {
+  const type = typeof value;
+  // Most values are strings and finite numbers: out first.
+  if (type === "string" || type === "boolean") return value;
+  switch (type) {
     case "number":
       if (!Number.isFinite(value)) refuse(key, String(value), "turn into null");
       return value;

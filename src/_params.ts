@@ -205,7 +205,7 @@ function copyMessage(
   source: Params,
   target: Params,
   controls: boolean | undefined,
-  skip: ReadonlySet<string> = new Set(),
+  skip: ReadonlySet<string> = NONE,
 ): Params {
   for (const key in source) {
     const value = source[key];
@@ -274,6 +274,56 @@ function worded(method: string, failure: Failure, option: boolean): TypeError {
   );
 }
 
+const NONE: ReadonlySet<string> = new Set();
+
+/** What buildParams needs of a method, worked out once per method. */
+interface Plan {
+  readonly message: MessageSpec;
+  readonly ctx: Context;
+  readonly positional: ReadonlySet<string>;
+  readonly args: readonly {
+    field: string;
+    kind: FieldKind;
+    required: boolean;
+    optional: boolean;
+    twin: string | undefined;
+    expect: string | undefined;
+  }[];
+  /** Required fields not taken positionally, with their twins. */
+  readonly missing: readonly { field: string; twin: string | undefined }[];
+  readonly twins: readonly [field: string, twin: string][];
+}
+
+const PLANS = new Map<string, Plan>();
+
+function planOf(spec: MethodSpec): Plan {
+  let plan = PLANS.get(spec.name);
+  if (plan) return plan;
+  const message = MESSAGES[spec.request]!;
+  const required = new Set(message.required);
+  const positional = new Set(spec.args);
+  plan = {
+    message,
+    ctx: { method: spec.js },
+    positional,
+    args: spec.args.map((field, i) => ({
+      field,
+      kind: message.fields[field]!,
+      required: required.has(field),
+      optional: i >= spec.args.length - spec.optionalArgs,
+      twin: message.binary[field],
+      expect: required.has(field) ? undefined : EXPECT[field],
+    })),
+    missing: message.required.filter((f) => !positional.has(f)).map((field) => ({
+      field,
+      twin: message.binary[field],
+    })),
+    twins: Object.entries(message.binary),
+  };
+  PLANS.set(spec.name, plan);
+  return plan;
+}
+
 /**
  * The wire params of a call of `spec` with positional `args` and `options`.
  * `controls`: true for a Client call (signal/timeout/retry are read
@@ -285,39 +335,34 @@ export function buildParams(
   options: unknown,
   controls: boolean,
 ): Params {
-  const message = MESSAGES[spec.request]!;
-  const ctx: Context = { method: spec.js };
+  const plan = planOf(spec);
+  const { message, ctx } = plan;
   const params: Params = {};
-  const given = options === undefined ? undefined : options;
+  const given = options;
   if (given !== undefined && !isPlainObject(given)) {
     throw new TypeError(`${spec.js}: options must be a plain object, got ${describe(given)}`);
   }
-  const positional = new Set(spec.args);
-  const required = new Set(message.required);
-  for (let i = 0; i < spec.args.length; i++) {
-    const field = spec.args[i]!;
+  for (let i = 0; i < plan.args.length; i++) {
+    const { field, kind, required, optional, twin, expect } = plan.args[i]!;
     const value = args[i];
-    const optional = i >= spec.args.length - spec.optionalArgs;
     if (value === undefined && optional) continue;
-    const twin = message.binary[field];
     if (twin) {
+      const other = given === undefined ? undefined : given[twin];
       if (value instanceof Uint8Array) {
-        if (given?.[twin] !== undefined) {
+        if (other !== undefined) {
           throw new TypeError(`${spec.js}: pass binary ${field} or ${twin}, not both`);
         }
         params[twin] = toBase64(value);
         continue;
       }
       // Left out in favour of its base64 twin in the options.
-      if (value === undefined && given?.[twin] !== undefined) continue;
-      if (value !== undefined && given?.[twin] !== undefined) {
+      if (value === undefined && other !== undefined) continue;
+      if (value !== undefined && other !== undefined) {
         throw new TypeError(`${spec.js}: pass ${field} or ${twin}, not both`);
       }
     }
-    const kind = message.fields[field]!;
-    const expect = required.has(field) ? undefined : EXPECT[field];
     try {
-      params[field] = checkValue(ctx, field, kind, value, required.has(field));
+      params[field] = checkValue(ctx, field, kind, value, required);
     } catch (err) {
       if (!(err instanceof Failure)) throw err;
       // The field's own words replace only the plain "a string".
@@ -327,15 +372,14 @@ export function buildParams(
   }
   if (given !== undefined) {
     try {
-      copyMessage(ctx, "", message, given, params, controls, positional);
+      copyMessage(ctx, "", message, given, params, controls, plan.positional);
     } catch (err) {
       if (err instanceof Failure) throw worded(spec.js, err, true);
       throw err;
     }
   }
-  for (const field of message.required) {
-    if (params[field] !== undefined || positional.has(field)) continue;
-    const twin = message.binary[field];
+  for (const { field, twin } of plan.missing) {
+    if (params[field] !== undefined) continue;
     if (twin && params[twin] !== undefined) continue;
     throw worded(
       spec.js,
@@ -343,7 +387,7 @@ export function buildParams(
       true,
     );
   }
-  for (const [field, twin] of Object.entries(message.binary)) {
+  for (const [field, twin] of plan.twins) {
     if (params[field] !== undefined && params[twin] !== undefined) {
       throw new TypeError(`${spec.js}: pass ${field} or ${twin}, not both`);
     }

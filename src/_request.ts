@@ -110,7 +110,7 @@ export async function request(
 ): Promise<string> {
   const { nodes } = endpoint;
   if (!nodes.many) {
-    return await requestTo(endpoint, nodes.primary, method, body, budget, attemptTimeout, trace);
+    return requestTo(endpoint, nodes.primary, method, body, budget, attemptTimeout, trace);
   }
   let list: readonly string[];
   try {

@@ -10,7 +10,7 @@ import { type MethodName, METHODS } from "./_generated/methods.ts";
 import { AutoBatcher } from "./_auto_batch.ts";
 import { malformedResult, sendMany, sendOne } from "./_call.ts";
 import { clientConfig } from "./_config.ts";
-import { Deadline } from "./_deadline.ts";
+import { Deadline, Live } from "./_deadline.ts";
 import type { Encoded } from "./_format.ts";
 import { buildParams, type Params } from "./_params.ts";
 import type { Endpoint } from "./_request.ts";
@@ -79,7 +79,7 @@ export class Client {
   #closed = false;
   #closing: Promise<void> | undefined;
   /** The budgets of the calls in flight, for a close() that gives up waiting. */
-  readonly #live = new Set<Deadline>();
+  readonly #live = new Live();
   #idle: (() => void)[] = [];
 
   /**
@@ -207,7 +207,7 @@ export class Client {
     clearTimeout(timer);
     if (outcome === "late") {
       this.#batcher?.abandon();
-      for (const budget of this.#live) budget.close();
+      for (const budget of [...this.#live]) budget.close();
     }
     await this.#endpoint.transport.close();
   }
@@ -1340,21 +1340,22 @@ export class Client {
   }
 
   /** A typed method: its params built and checked from the schema, then run. */
-  async #invoke<M extends MethodName>(
+  #invoke<M extends MethodName>(
     method: M,
     args: readonly unknown[],
     options: unknown,
   ): Promise<api.MethodResults[M]> {
     const spec: MethodSpec = METHODS[method];
-    // Built here, inside the async function, so bad arguments reject.
-    const params = buildParams(spec, args, options, true);
-    return await this.#run(
-      spec.name,
-      spec.js,
-      params,
-      options as CallOptions,
-      true,
-    ) as api.MethodResults[M];
+    let params: Params;
+    try {
+      params = buildParams(spec, args, options, true);
+    } catch (err) {
+      // Bad arguments reject, as everything else the call does.
+      return Promise.reject(err);
+    }
+    return this.#run(spec.name, spec.js, params, options as CallOptions, true) as Promise<
+      api.MethodResults[M]
+    >;
   }
 
   /**
