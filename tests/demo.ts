@@ -34,6 +34,14 @@ try {
   show("historyRemove", await client.historyRemove("public:chat"));
   show("history after remove", await client.history("public:chat", { limit: 10 }));
 
+  // Map channels: keyed state, conditional writes, paged reads.
+  show("mapPublish(board:1, a1)", await client.mapPublish("board:1", "a1", { mark: "x" }));
+  show(
+    "  again, key_mode if_new",
+    await client.mapPublish("board:1", "a1", { mark: "o" }, { key_mode: "if_new" }),
+  );
+  show("mapReadState", await client.mapReadState("board:1", { limit: 10 }));
+
   // Many commands in one request: one reply per command.
   const replies = await client.send(
     new Batch().publish("public:chat", { n: 1 }).publish("nosuchns:x", { n: 2 }).presenceStats(

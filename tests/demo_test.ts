@@ -18,6 +18,11 @@ Deno.test("deno task demo runs the quick start against a throwaway Centrifugo", 
   assert.match(stdout, /^\s+received by the WebSocket client \{"input":"test"\}$/m);
   assert.match(stdout, /^presenceStats\s+\{"num_clients":1,"num_users":1\}$/m);
   assert.match(stdout, /^history\s+\{"publications":\[\{"data":\{"input":"test"\},"offset":1\}\]/m);
+  assert.match(
+    stdout,
+    /^\s+again, key_mode if_new\s+\{.*"suppressed":true,"suppress_reason":"key_exists"\}$/m,
+  );
+  assert.match(stdout, /^mapReadState\s+\{"entries":\[\{"key":"a1","data":\{"mark":"x"\}/m);
   assert.match(stdout, /^publish to an unknown namespace\s+"ResponseError 102: /m);
   assert.match(stdout, /^info with a wrong key\s+"RequestError 401: /m);
   assert.match(stdout, /"code":3503,"reason":"force disconnect"/);
