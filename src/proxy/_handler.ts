@@ -1,0 +1,107 @@
+// The one handler all proxy types share: read the body as hostile (POST only,
+// bounded, JSON), check and complete it as the type's request, call the
+// application's function, and answer with exactly what the type can carry.
+// Anything else is HTTP 500 with a body that says nothing, reported to
+// onError: Centrifugo then answers the client with its own "internal server
+// error" (code 100), and for refresh and sub_refresh asks again later.
+
+import { PROXIES } from "../_generated/proxy_table.ts";
+import type { ProxyType, ProxyTypes } from "../_generated/proxy.ts";
+import { plain, readJsonBody } from "../_http/body.ts";
+import { decodeRequest, encodeAnswer } from "./_wire.ts";
+import { ProxyAnswerError, ProxyDisconnect, ProxyError, ProxyRequestError } from "./errors.ts";
+import type {
+  ProxyErrorContext,
+  ProxyFunction,
+  ProxyHandler,
+  ProxyHandlerOptions,
+} from "./types.ts";
+
+const DEFAULT_MAX_BODY_BYTES = 1 << 20;
+const JSON_HEADERS = { "content-type": "application/json" };
+
+function defaultOnError(error: unknown, context: ProxyErrorContext): void {
+  console.error(`aiocent: ${context.proxy} proxy answered HTTP ${context.status}:`, error);
+}
+
+/** Why readJsonBody refused a request, for onError. */
+function refusal(status: number, request: Request, maxBytes: number): ProxyRequestError {
+  switch (status) {
+    case 405:
+      return new ProxyRequestError(405, `a ${request.method} request: proxies take POST`);
+    case 413:
+      return new ProxyRequestError(413, `a body over maxBodyBytes (${maxBytes} bytes)`);
+    default:
+      return new ProxyRequestError(status, "a body that is not UTF-8 JSON");
+  }
+}
+
+/** The handler of proxy type `type` around `fn`; throws a TypeError for bad arguments. */
+export function makeHandler<T extends ProxyType>(
+  type: T,
+  fn: ProxyFunction<T>,
+  options: ProxyHandlerOptions = {},
+): ProxyHandler {
+  const what = `${type} proxy handler`;
+  if (typeof fn !== "function") throw new TypeError(`${what}: the function must be a function`);
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(`${what}: options must be an object`);
+  }
+  for (const key of Object.keys(options)) {
+    if (key !== "onError" && key !== "maxBodyBytes") {
+      throw new TypeError(`${what}: unknown option ${key}; known options: onError, maxBodyBytes`);
+    }
+  }
+  const maxBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) {
+    throw new TypeError(`${what}: maxBodyBytes must be a positive integer`);
+  }
+  const onError = options.onError ?? defaultOnError;
+  if (typeof onError !== "function") throw new TypeError(`${what}: onError must be a function`);
+  const spec = PROXIES[type];
+  const report = (error: unknown, status: number, request: Request) => {
+    try {
+      onError(error, { proxy: type, status, request });
+    } catch {
+      // A failing reporter must not change the answer.
+    }
+  };
+  const failed = (error: unknown, request: Request) => {
+    report(error, 500, request);
+    return plain(500, "internal server error");
+  };
+
+  return async (request) => {
+    const read = await readJsonBody(request, maxBytes);
+    if (!read.ok) {
+      report(refusal(read.response.status, request, maxBytes), read.response.status, request);
+      return read.response;
+    }
+    const body = read.value;
+    const problem = decodeRequest(spec.request, body);
+    if (problem) {
+      report(new ProxyRequestError(400, `not a ${spec.request}: ${problem}`), 400, request);
+      return plain(400, `bad request: ${problem}`);
+    }
+    let answer: unknown;
+    try {
+      answer = await fn(body as ProxyTypes[T]["request"], request);
+    } catch (err) {
+      // A thrown rejection is an answer; anything else is a failure.
+      if (!(err instanceof ProxyError || err instanceof ProxyDisconnect)) {
+        return failed(err, request);
+      }
+      answer = err;
+    }
+    let text: string;
+    try {
+      text = encodeAnswer(spec, answer);
+    } catch (err) {
+      return failed(
+        err instanceof ProxyAnswerError ? err : new ProxyAnswerError(String(err)),
+        request,
+      );
+    }
+    return new Response(text, { headers: JSON_HEADERS });
+  };
+}
