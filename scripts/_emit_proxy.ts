@@ -113,7 +113,7 @@ function reachable(proto: ProtoFile, roots: ProtoMessage[]): ProtoMessage[] {
 /** The runtime kind of a field (see FieldKind in src/proxy/_schema.ts). */
 function kindOf(message: ProtoMessage, field: ProtoField): string {
   const base = KIND_OVERRIDES[`${message.name}.${field.name}`] ??
-    (field.type === "float" ? "double" : field.type);
+    (field.type === "float" ? "double" : typeName(field.type));
   if (field.mapKey) {
     if (field.mapKey !== "string") throw new Error(`${message.name}.${field.name}: map key`);
     return `{${base}}`;
@@ -285,7 +285,7 @@ export function emitProxy(inputs: ProxyInputs): ProxyOutputs {
       })),
       needs: resultSide.includes(message) ? overlay.needs ?? [] : [],
     };
-    table += `  ${message.name}: ${JSON.stringify(spec)},\n`;
+    table += `  ${typeName(message.name)}: ${JSON.stringify(spec)},\n`;
   }
   table += "};\n";
   table += "\n/** Every proxy type with a handler, by its name in Centrifugo's config. */\n";
@@ -293,8 +293,8 @@ export function emitProxy(inputs: ProxyInputs): ProxyOutputs {
   for (const t of types) {
     const spec = {
       name: t.name,
-      request: t.request.name,
-      result: t.result.name,
+      request: typeName(t.request.name),
+      result: typeName(t.result.name),
       rejections: t.rejections,
       pro: t.pro,
     };

@@ -119,6 +119,44 @@ Deno.test("toNodeHandler: a Web handler under node:http", async (t) => {
     assert.deepEqual(body, { user: "alice" });
   });
 
+  await t.step("a body over the limit: the answer arrives, the rest is never read", async () => {
+    // Raw HTTP/1.1 over TCP: a client that announces (or streams) far more
+    // than the handler takes, sends a little, and waits. The server answers
+    // 413 and closes the connection without waiting for the rest.
+    const handler = toNodeHandler(async (request) => {
+      const read = await readJsonBody(request, 1024);
+      return read.ok ? Response.json(read.value) : read.response;
+    });
+    await withNodeServer(handler as http.RequestListener, async (origin) => {
+      const { port } = new URL(origin);
+      for (
+        const framing of [
+          "Content-Length: 50000000\r\n",
+          "Transfer-Encoding: chunked\r\n",
+        ]
+      ) {
+        const conn = await Deno.connect({ hostname: "127.0.0.1", port: Number(port) });
+        const body = framing.startsWith("Content")
+          ? "x".repeat(64 * 1024)
+          : `10000\r\n${"x".repeat(0x10000)}\r\n`;
+        await conn.write(
+          new TextEncoder().encode(`POST / HTTP/1.1\r\nHost: x\r\n${framing}\r\n${body}`),
+        );
+        let text = "";
+        const timer = setTimeout(() => conn.close(), 5000);
+        try {
+          for await (const chunk of conn.readable) text += new TextDecoder().decode(chunk);
+        } catch {
+          // A reset after the answer is fine: the answer is what counts.
+        } finally {
+          clearTimeout(timer);
+        }
+        assert.match(text, /^HTTP\/1\.1 413 /, framing);
+        assert.match(text, /\r\nconnection: close\r\n/i, framing);
+      }
+    });
+  });
+
   await t.step("a handler that throws: a 500 that says nothing of why", async () => {
     const handler = toNodeHandler(() => Promise.reject(new Error("secret detail")));
     await withNodeServer(handler as http.RequestListener, async (origin) => {

@@ -71,7 +71,7 @@ export const PROXY_MESSAGES: Readonly<Record<string, ProxyMessageSpec>> = {
     "binary": { "data": "b64data" },
     "needs": [],
   },
-  RPCRequest: {
+  RpcRequest: {
     "fields": {
       "client": "string",
       "transport": "string",
@@ -279,7 +279,7 @@ export const PROXY_MESSAGES: Readonly<Record<string, ProxyMessageSpec>> = {
     "binary": { "data": "b64data" },
     "needs": [],
   },
-  RPCResult: {
+  RpcResult: {
     "fields": { "data": "bytes", "b64data": "string" },
     "always": [],
     "binary": { "data": "b64data" },
@@ -380,8 +380,8 @@ export const PROXIES = {
   },
   rpc: {
     "name": "rpc",
-    "request": "RPCRequest",
-    "result": "RPCResult",
+    "request": "RpcRequest",
+    "result": "RpcResult",
     "rejections": ["error", "disconnect"],
     "pro": false,
   },
