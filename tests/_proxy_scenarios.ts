@@ -636,3 +636,52 @@ export async function runProxyScenarios(
   });
   await api.close();
 }
+
+/**
+ * Hostile requests to the proxy app at `origin`, over the network as the
+ * runtime serving it receives them: a short 4xx each, and a body far over
+ * the limit answered 413 without the rest being read.
+ */
+export async function runHostileChecks(t: Deno.TestContext, origin: string): Promise<void> {
+  await t.step("hostile requests over the network: 405, 400, 413", async () => {
+    let res = await fetch(`${origin}/connect`);
+    assert.equal(res.status, 405);
+    assert.equal(res.headers.get("allow"), "POST");
+    await res.body?.cancel();
+    for (
+      const [body, text] of [
+        ["{", /^bad request/],
+        ['{"client":5}', /^bad request: client must be a string/],
+        ["[]", /^bad request: the body must be a JSON object/],
+      ] as const
+    ) {
+      res = await fetch(`${origin}/connect`, { method: "POST", body });
+      assert.equal(res.status, 400);
+      assert.match(await res.text(), text);
+    }
+    // 50 MB announced, 64 KiB sent: the answer comes without the rest.
+    const { hostname, port } = new URL(origin);
+    const conn = await Deno.connect({ hostname, port: Number(port) });
+    const head = "POST /rpc HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" +
+      "Content-Length: 50000000\r\n\r\n";
+    await conn.write(new TextEncoder().encode(head + " ".repeat(64 * 1024)));
+    let answer = "";
+    const timer = setTimeout(() => conn.close(), 5000);
+    try {
+      for await (const chunk of conn.readable) {
+        answer += new TextDecoder().decode(chunk);
+        if (/\r\n\r\nrequest body too large\n/.test(answer)) break;
+      }
+    } catch {
+      // A reset after the answer is fine.
+    } finally {
+      clearTimeout(timer);
+      try {
+        conn.close();
+      } catch {
+        // Closed already.
+      }
+    }
+    assert.match(answer, /^HTTP\/1\.1 413 /);
+  });
+}
