@@ -34,6 +34,26 @@ Deno.test("readJsonBody: only POSTed UTF-8 JSON within the limit", async (t) => 
       if (status === 405) assert.equal(read.response.headers.get("allow"), "POST");
     });
   }
+  await t.step("with a declared length (read in one go) as without (streamed)", async () => {
+    const bytes = (text: string) => new TextEncoder().encode(text) as Uint8Array<ArrayBuffer>;
+    const declared = (body: Uint8Array<ArrayBuffer>) =>
+      post(body, { "content-length": String(body.byteLength) });
+    // U+FFFD itself is UTF-8; a byte that is not is refused either way.
+    const replacement = bytes('{"a":"\uFFFD é"}');
+    for (const request of [declared(replacement), post(replacement)]) {
+      assert.deepEqual(await readJsonBody(request, 100), { ok: true, value: { a: "\uFFFD é" } });
+    }
+    const invalid = new Uint8Array([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xc3, 0x22, 0x7d]);
+    for (const request of [declared(invalid), post(invalid)]) {
+      const read = await readJsonBody(request, 100);
+      assert.ok(!read.ok);
+      assert.equal(read.response.status, 400);
+      await read.response.body?.cancel();
+    }
+    const read = await readJsonBody(declared(bytes('{"n":[1,2]}')), 100);
+    assert.deepEqual(read, { ok: true, value: { n: [1, 2] } });
+  });
+
   await t.step("a never-ending stream stops at the limit, read no further", async () => {
     let pulled = 0;
     const endless = new ReadableStream<Uint8Array>({

@@ -228,6 +228,20 @@ Deno.test("requests: unknown fields pass, omitted fields get their zero values",
   response = await rpc.handle(post(CLIENT));
   assert.equal(response.status, 200);
   assert.deepEqual(seen.pop(), { ...CLIENT, user: "", method: "" });
+  // Bytes that are not UTF-8 (Centrifugo forwards a client's raw JSON as it got it) become
+  // U+FFFD, as Centrifugo's own JSON encoder makes them, with a declared length or without.
+  const invalid = new Uint8Array([
+    ...new TextEncoder().encode('{"client":"c'),
+    0xff,
+    ...new TextEncoder().encode('","transport":"websocket","protocol":"json","encoding":"json"}'),
+  ]);
+  for (const headers of [{ "content-length": String(invalid.byteLength) }, {}] as HeadersInit[]) {
+    response = await rpc.handle(
+      new Request("http://x/", { method: "POST", body: invalid, headers }),
+    );
+    assert.equal(response.status, 200);
+    assert.equal((seen.pop() as { client: string }).client, "c\uFFFD");
+  }
   // Raw JSON fields keep null: it is a value there.
   response = await rpc.handle(post({ ...REQUESTS.rpc, data: null }));
   assert.equal((seen.pop() as { data: unknown }).data, null);

@@ -79,57 +79,105 @@ function zeroOf(kind: FieldKind): unknown {
  * (zero values, base64 payloads decoded); returns what is wrong, or undefined.
  */
 export function decodeRequest(message: string, body: unknown): string | undefined {
-  return decodeMessage(PROXY_MESSAGES[message]!, body, "");
+  const problem = decoderOf(message)(body);
+  if (problem === undefined) return undefined;
+  // A message's problems start with ".field"; the body's own with " must".
+  return problem.startsWith(".") ? problem.slice(1) : `the body${problem}`;
 }
 
-function decodeMessage(spec: ProxyMessageSpec, value: unknown, path: string): string | undefined {
-  if (!isPlainObject(value)) return `${path || "the body"} must be a JSON object`;
-  const fields = spec.fields;
-  for (const name in fields) {
-    const v = value[name];
-    const at = path ? `${path}.${name}` : name;
-    // Go reads null as "absent" everywhere but in raw JSON (bytes).
-    if (v === undefined || (v === null && fields[name] !== "bytes")) continue;
-    const problem = decodeValue(fields[name]!, v, at);
-    if (problem) return problem;
-  }
-  for (const name of spec.always) {
-    if (value[name] === undefined || value[name] === null) value[name] = zeroOf(fields[name]!);
-  }
-  for (const name in spec.binary) {
-    const encoded = value[spec.binary[name]!];
-    if (typeof encoded !== "string" || encoded === "") continue;
-    if (value[name] !== undefined) return `${path || "the body"} has both ${name} and its base64`;
-    const bytes = fromBase64(encoded);
-    if (!bytes) return `${spec.binary[name]} must be standard base64`;
-    value[name] = bytes;
-  }
-  return undefined;
+/**
+ * Checks (and completes) a value of one kind: undefined if it is fine, else
+ * the problem from the value on, e.g. `.items[0].key must be a string`.
+ * Decoders are made once per kind: a request costs a walk over its fields.
+ */
+type Decoder = (value: unknown) => string | undefined;
+
+const decoders = new Map<FieldKind, Decoder>();
+
+function decoderOf(kind: FieldKind): Decoder {
+  let decoder = decoders.get(kind);
+  if (decoder) return decoder;
+  // Set before building, for recursive messages: it looks itself up when called.
+  decoders.set(kind, (value) => decoder!(value));
+  decoder = makeDecoder(kind);
+  decoders.set(kind, decoder);
+  return decoder;
 }
 
-function decodeValue(kind: FieldKind, value: unknown, path: string): string | undefined {
-  if (kind === "bytes") return undefined;
+function makeDecoder(kind: FieldKind): Decoder {
+  if (kind === "bytes") return () => undefined;
   const scalar = SCALARS[kind];
-  if (scalar) return scalar.ok(value) ? undefined : `${path} must be ${scalar.words}`;
+  if (scalar) {
+    const problem = ` must be ${scalar.words}`;
+    const ok = scalar.ok;
+    return (value) => ok(value) ? undefined : problem;
+  }
   if (kind.endsWith("[]")) {
-    if (!Array.isArray(value)) return `${path} must be an array`;
-    const item = kind.slice(0, -2);
-    for (let i = 0; i < value.length; i++) {
-      const problem = decodeValue(item, value[i], `${path}[${i}]`);
-      if (problem) return problem;
-    }
-    return undefined;
+    const item = decoderOf(kind.slice(0, -2));
+    return (value) => {
+      if (!Array.isArray(value)) return " must be an array";
+      for (let i = 0; i < value.length; i++) {
+        const problem = item(value[i]);
+        if (problem !== undefined) return `[${i}]${problem}`;
+      }
+      return undefined;
+    };
   }
   if (kind.startsWith("{")) {
-    if (!isPlainObject(value)) return `${path} must be a JSON object`;
-    const item = kind.slice(1, -1);
-    for (const key in value) {
-      const problem = decodeValue(item, value[key], `${path}.${key}`);
-      if (problem) return problem;
+    const item = decoderOf(kind.slice(1, -1));
+    return (value) => {
+      if (!isPlainObject(value)) return " must be a JSON object";
+      for (const key in value) {
+        const problem = item(value[key]);
+        if (problem !== undefined) return `.${key}${problem}`;
+      }
+      return undefined;
+    };
+  }
+  return messageDecoder(PROXY_MESSAGES[kind]!);
+}
+
+interface FieldDecoder {
+  name: string;
+  /** Go reads null as "absent" everywhere but in raw JSON (bytes). */
+  nullable: boolean;
+  decode: Decoder;
+  /** For fields Centrifugo omits when empty: the kind whose zero value to fill in. */
+  zero?: FieldKind;
+  /** For a base64 twin (`b64data`): the field its bytes go to (`data`). */
+  bytesOf?: string;
+}
+
+function messageDecoder(spec: ProxyMessageSpec): Decoder {
+  const always = new Set(spec.always);
+  const twins = new Map(Object.entries(spec.binary).map(([name, twin]) => [twin, name]));
+  const fields: FieldDecoder[] = Object.entries(spec.fields).map(([name, kind]) => ({
+    name,
+    nullable: kind !== "bytes",
+    decode: decoderOf(kind),
+    ...(always.has(name) ? { zero: kind } : {}),
+    ...(twins.has(name) ? { bytesOf: twins.get(name)! } : {}),
+  }));
+  // One pass, one property read per field: requests are decoded on every call.
+  return (value) => {
+    if (!isPlainObject(value)) return " must be a JSON object";
+    for (const field of fields) {
+      const v = value[field.name];
+      if (v === undefined || (v === null && field.nullable)) {
+        if (field.zero !== undefined) value[field.name] = zeroOf(field.zero);
+        continue;
+      }
+      const problem = field.decode(v);
+      if (problem !== undefined) return `.${field.name}${problem}`;
+      if (field.bytesOf !== undefined && v !== "") {
+        if (value[field.bytesOf] !== undefined) return ` has both ${field.bytesOf} and its base64`;
+        const bytes = fromBase64(v as string);
+        if (!bytes) return `.${field.name} must be standard base64`;
+        value[field.bytesOf] = bytes;
+      }
     }
     return undefined;
-  }
-  return decodeMessage(PROXY_MESSAGES[kind]!, value, path);
+  };
 }
 
 // ---------------------------------------------------------------------------
@@ -148,25 +196,25 @@ const describe = (value: unknown): string =>
 
 /**
  * The JSON body answering a proxy request of `proxy` with `answer` (a result,
- * a ProxyError or a ProxyDisconnect); throws a ProxyAnswerError when the
- * answer is not one the type can carry.
+ * a ProxyError or a ProxyDisconnect), as the value to serialize; throws a
+ * ProxyAnswerError when the answer is not one the type can carry.
  */
-export function encodeAnswer(proxy: ProxySpec, answer: unknown): string {
+export function encodeAnswer(proxy: ProxySpec, answer: unknown): object {
   if (answer instanceof ProxyError) {
     if (!proxy.rejections.includes("error")) throw cannotCarry(proxy, "an error", answer);
     const problem = errorProblem(answer.code, answer.message, answer.temporary);
     if (problem) throw new ProxyAnswerError(`${proxy.name}: ${problem}`, { cause: answer });
-    return JSON.stringify({
+    return {
       error: answer.temporary
         ? { code: answer.code, message: answer.message, temporary: true }
         : { code: answer.code, message: answer.message },
-    });
+    };
   }
   if (answer instanceof ProxyDisconnect) {
     if (!proxy.rejections.includes("disconnect")) throw cannotCarry(proxy, "a disconnect", answer);
     const problem = disconnectProblem(answer.code, answer.reason);
     if (problem) throw new ProxyAnswerError(`${proxy.name}: ${problem}`, { cause: answer });
-    return JSON.stringify({ disconnect: { code: answer.code, reason: answer.reason } });
+    return { disconnect: { code: answer.code, reason: answer.reason } };
   }
   if (!isPlainObject(answer)) {
     throw new ProxyAnswerError(
@@ -176,9 +224,13 @@ export function encodeAnswer(proxy: ProxySpec, answer: unknown): string {
         }`,
     );
   }
-  const result = encodeMessage(proxy.result, answer, "result");
+  return { result: encodeMessage(proxy.result, answer, "result") };
+}
+
+/** The HTTP response carrying an answer from encodeAnswer; throws a ProxyAnswerError. */
+export function answerResponse(proxy: ProxySpec, body: object): Response {
   try {
-    return JSON.stringify({ result });
+    return Response.json(body);
   } catch (err) {
     // A BigInt or a cycle inside a JSON field.
     throw new ProxyAnswerError(
