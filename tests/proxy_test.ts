@@ -553,20 +553,28 @@ Deno.test("a thrown error: HTTP 500 with a generic body, reported, its text neve
     assert.equal(response.status, 500);
     assert.equal(await response.text(), "internal server error\n");
   });
-  await t.step("the default onError is console.error", async () => {
-    const logged: unknown[][] = [];
-    const original = console.error;
-    console.error = (...args: unknown[]) => logged.push(args);
-    try {
-      const h = factoryOf("rpc")(() => {
-        throw secret;
-      });
-      await (await h(post(REQUESTS.rpc))).body?.cancel();
-    } finally {
-      console.error = original;
-    }
-    assert.deepEqual(logged, [["aiocent: rpc proxy answered HTTP 500:", secret]]);
-  });
+  await t.step(
+    "the default onError: console.error, console.warn for a refused request",
+    async () => {
+      const logged: unknown[][] = [];
+      const { error, warn } = console;
+      console.error = (...args: unknown[]) => logged.push(["error", ...args]);
+      console.warn = (...args: unknown[]) => logged.push(["warn", ...args]);
+      try {
+        const h = factoryOf("rpc")(() => {
+          throw secret;
+        });
+        await (await h(post(REQUESTS.rpc))).body?.cancel();
+        await (await h(new Request("http://x/"))).body?.cancel();
+      } finally {
+        Object.assign(console, { error, warn });
+      }
+      assert.deepEqual(logged, [
+        ["error", "aiocent: rpc proxy answered HTTP 500:", secret],
+        ["warn", "aiocent: rpc proxy answered HTTP 405:", "a GET request: proxies take POST"],
+      ]);
+    },
+  );
 });
 
 Deno.test("the function gets the HTTP request: headers, cookies, signal", async () => {

@@ -20,7 +20,10 @@ import type {
 const DEFAULT_MAX_BODY_BYTES = 1 << 20;
 
 function defaultOnError(error: unknown, context: ProxyErrorContext): void {
-  console.error(`aiocent: ${context.proxy} proxy answered HTTP ${context.status}:`, error);
+  const what = `aiocent: ${context.proxy} proxy answered HTTP ${context.status}:`;
+  // A refused request is one line; a failure gets its stack (and cause).
+  if (error instanceof ProxyRequestError) console.warn(what, error.message);
+  else console.error(what, error);
 }
 
 /** Why readJsonBody refused a request, for onError. */

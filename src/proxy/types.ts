@@ -22,7 +22,8 @@ export interface ProxyHandlerOptions {
    * can carry (a {@linkcode ProxyAnswerError}, HTTP 500), or the request was
    * refused before the function saw it (a {@linkcode ProxyRequestError}, HTTP
    * 4xx). Centrifugo logs only the status, so this is where the cause shows.
-   * Default: `console.error`. An error it throws is ignored.
+   * Default: `console.error` (`console.warn` with one line for a refused
+   * request). An error it throws is ignored.
    */
   onError?: (error: unknown, context: ProxyErrorContext) => void;
   /**
