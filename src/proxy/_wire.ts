@@ -262,21 +262,24 @@ function encodeMessage(message: string, value: Obj, path: string): Obj {
     const v = value[name];
     if (v === undefined) continue;
     const kind = spec.fields[name];
-    const at = `${path}.${name}`;
     if (kind === undefined) {
-      throw new ProxyAnswerError(`${at}: ${message} has no field ${name}${suggest(spec, name)}`);
+      throw new ProxyAnswerError(
+        `${path}.${name}: ${message} has no field ${name}${suggest(spec, name)}`,
+      );
     }
+    // Most fields are scalars of the right kind: no path built for them.
+    if (SCALARS[kind]?.ok(v)) continue;
     const twin = spec.binary[name];
     if (twin !== undefined && v instanceof Uint8Array) {
       if (value[twin] !== undefined) {
-        throw new ProxyAnswerError(`${at}: give ${name} or ${twin}, not both`);
+        throw new ProxyAnswerError(`${path}.${name}: give ${name} or ${twin}, not both`);
       }
       if (out === value) out = { ...value };
       delete out[name];
       out[twin] = toBase64(v);
       continue;
     }
-    const encoded = encodeValue(kind, v, at, twin !== undefined);
+    const encoded = encodeValue(kind, v, `${path}.${name}`, twin !== undefined);
     if (encoded !== v) {
       if (out === value) out = { ...value };
       out[name] = encoded;
