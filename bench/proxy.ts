@@ -289,8 +289,9 @@ export function renderProxy(bench: ProxyBench | undefined): string[] {
       "baseline server's CPU time per request over the handler's (user + system time of the " +
       "server process, which includes Deno's HTTP stack): the same comparison, moved less by " +
       "other load on the machine. On Deno, reading one request header makes the runtime build " +
-      "them all (about 0.6 µs here): the bare handler never does, while a connect proxy that " +
-      "authenticates reads one anyway, which the `Auth` pair shows." +
+      "them all: the bare handler never does, the handler must (`content-length`, to refuse a " +
+      "large body unread), and a connect proxy that authenticates reads one anyway" +
+      (bench.variants.handlerAuth ? ", which the second pair shows." : ".") +
       (failed.length ? ` ${failed.length} run(s) failed or had errors and are left out.` : ""),
     "",
   );
