@@ -28,5 +28,10 @@ export function handlers(): ProxyHandler[] {
     items: req.items.map(({ key, version }) => ({ key, data: {}, version: version + 1 })),
   }));
   toNodeHandler(connect);
+  // What a type cannot carry does not compile.
+  // @ts-expect-error: a refresh cannot answer an error.
+  refreshHandler(() => new ProxyError(1400, "no"));
+  // @ts-expect-error: a shared-poll refresh cannot answer a disconnect.
+  sharedPollRefreshHandler(() => new ProxyDisconnect(4500, "no"));
   return [connect, rpc, refresh, poll];
 }
