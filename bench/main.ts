@@ -38,6 +38,7 @@ import {
 import { summarize } from "./profile.ts";
 import { FETCH_PARTS, FETCH_WHAT_IFS } from "./_measure.js";
 import { clientRatios, type Layout, render, type Results, type Sample } from "./report.ts";
+import { proxyRuns } from "./proxy.ts";
 
 const USAGE = `deno task bench [options]
 
@@ -45,6 +46,8 @@ const USAGE = `deno task bench [options]
                        measurements, 300 channels, 20 000 publishes), written to
                        ~/.cache/aiocent/bench-quick unless --out is given
   --memory             only the memory curve (one Deno client, concurrency 64)
+  --proxy              only the proxy handler against a bare Deno.serve JSON handler
+                       (bench/proxy.ts; needs wrk)
   --publishes N        memory: publishes (default 1000000; quick 20000)
   --reps N             repetitions of each measurement (default 5; quick 1)
   --concurrency LIST   comma-separated (default 1,16,64,256; quick 1,16)
@@ -64,6 +67,7 @@ const USAGE = `deno task bench [options]
 interface Options {
   quick: boolean;
   memory: boolean;
+  proxy: boolean;
   reportOnly: boolean;
   publishes: number;
   reps: number;
@@ -81,6 +85,7 @@ function parseOptions(args: string[]): Options {
   const options: Options = {
     quick,
     memory: false,
+    proxy: false,
     reportOnly: false,
     publishes: quick ? 20_000 : 1_000_000,
     reps: quick ? 1 : 5,
@@ -105,6 +110,9 @@ function parseOptions(args: string[]): Options {
         break;
       case "--memory":
         options.memory = true;
+        break;
+      case "--proxy":
+        options.proxy = true;
         break;
       case "--report":
         options.reportOnly = true;
@@ -300,6 +308,16 @@ async function main() {
     | undefined;
   const selected = CONTENDERS.filter((c) => !options.only || options.only.has(c.id));
   const started = Date.now();
+  if (options.proxy) {
+    // Only the proxy part: every other figure stays as the last run recorded it.
+    if (!previous) throw new Error(`--proxy adds to ${layout.json}, which does not exist yet`);
+    const results: Results = { ...previous, proxy: await proxyBench(options) };
+    await Deno.mkdir(layout.svgDir, { recursive: true });
+    await Deno.writeTextFile(layout.json, `${JSON.stringify(results, null, 2)}\n`);
+    await render(results, layout);
+    log(`wrote ${layout.json} and ${layout.markdown}`);
+    return;
+  }
 
   // Setup: only what the selected parts need.
   const wanted = new Set<string>(["denoSource"]);
@@ -378,6 +396,7 @@ async function main() {
     profiles: options.memory ? previous?.profiles ?? [] : [],
     ablation: options.memory ? previous?.ablation ?? [] : [],
     memory: options.memory ? undefined : previous?.memory,
+    proxy: previous?.proxy,
     durationSeconds: 0,
   };
   if (options.memory && previous) {
@@ -430,6 +449,7 @@ async function main() {
         results.ablation = await ablationRuns(options, active, job, resolved, ratios);
       }
       if (options.quick) results.memory = await memoryRun(options, server.apiUrl, resolved);
+      results.proxy = await proxyBench(options);
       results.durationSeconds = (Date.now() - started) / 1000;
     }
   } finally {
@@ -445,6 +465,21 @@ async function main() {
       ((Date.now() - started) / 1000).toFixed(0)
     } s`,
   );
+}
+
+/** The proxy handler against a bare Deno.serve handler (bench/proxy.ts). */
+async function proxyBench(options: Options): Promise<Results["proxy"]> {
+  const wrk = await ensureWrk(log);
+  log("proxy handler vs bare Deno.serve …");
+  return await proxyRuns({
+    concurrencies: options.quick ? [16] : [1, 16, 64],
+    auth: !options.quick,
+    reps: options.quick ? 1 : options.reps,
+    seconds: options.quick ? 1 : wrkSeconds(options.seconds),
+    warmupSeconds: options.quick ? 0 : options.warmup,
+    wrk: wrk.ok ? wrk.value : undefined,
+    wrkReason: wrk.ok ? undefined : wrk.reason,
+  }, log);
 }
 
 async function versions(needs: Record<string, Need>): Promise<Record<string, string>> {

@@ -2,6 +2,7 @@
 // two SVG charts. Pure function of the results, so `deno task bench --report`
 // can redo it; the hand-written analysis in bench/analysis.md is appended.
 
+import { type ProxyBench, renderProxy } from "./proxy.ts";
 import type { ProfileSummary } from "./profile.ts";
 import type { Machine } from "./setup.ts";
 import { median, type Spread, spread } from "./stats.ts";
@@ -129,6 +130,8 @@ export interface Results {
     }[];
   };
   durationSeconds: number;
+  /** The proxy handler benchmark (bench/proxy.ts), when it ran. */
+  proxy?: ProxyBench;
 }
 
 export interface Layout {
@@ -802,6 +805,9 @@ export async function render(results: Results, layout: Layout): Promise<void> {
       );
     }
   }
+
+  // The proxy handler against a bare Deno.serve handler (bench/proxy.ts).
+  if (results.proxy || results.throughput.length > 0) md.push(...renderProxy(results.proxy));
 
   // Noise.
   if (results.throughput.length > 0) {

@@ -189,7 +189,7 @@ function tsType(
 }
 
 /** JSDoc text (already wrapped lines) into a comment block with `indent`. */
-function jsdoc(lines: string[], indent = ""): string {
+export function jsdoc(lines: string[], indent = ""): string {
   if (lines.length === 1 && !lines[0]!.includes("\n") && indent.length + lines[0]!.length < 92) {
     return `${indent}/** ${lines[0]} */\n`;
   }
@@ -200,7 +200,7 @@ function jsdoc(lines: string[], indent = ""): string {
 }
 
 /** Escapes text for a JSDoc comment. */
-const safe = (text: string) => text.replaceAll("*/", "*\\/");
+export const safe = (text: string) => text.replaceAll("*/", "*\\/");
 
 interface DocState {
   undocumented: string[];
@@ -528,8 +528,8 @@ function summaryLines(m: Method): string[] {
   return lines.map(safe);
 }
 
-/** Wraps a line of prose at 96 characters. */
-function wrap(text: string, width = 92): string[] {
+/** Wraps a line of prose at `width` characters. */
+export function wrap(text: string, width = 92): string[] {
   const out: string[] = [];
   for (const paragraph of text.split("\n")) {
     let line = "";

@@ -6,6 +6,7 @@
 import { parseProto } from "./_proto.ts";
 import { alwaysSent, centrifugoSource, consumerMethods, ossRoutes } from "./_source.ts";
 import { emit } from "./_emit_api.ts";
+import { emitProxy } from "./_emit_proxy.ts";
 import { ALWAYS_SENT } from "./api_overlay.ts";
 import { CENTRIFUGO_VERSION } from "../tests/_centrifugo.ts";
 
@@ -58,6 +59,25 @@ const files = new Map<string, string>();
 files.set("src/_generated/api.ts", await fmt(out.api, "ts"));
 files.set("src/_generated/methods.ts", await fmt(out.table, "ts"));
 files.set("src/_generated/consumers.ts", await fmt(out.consumerTable, "ts"));
+
+// The proxy types: proxy.proto, and from internal/proxy which types have an
+// HTTP form (<type>_http.go) and what their handlers act on (<type>_handler.go).
+const proxyHttp = new Set<string>();
+const proxyHandlers = new Map<string, string>();
+for await (const entry of Deno.readDir(`${source}/internal/proxy`)) {
+  const http = entry.name.match(/^([a-z_]+)_http\.go$/);
+  if (http) proxyHttp.add(http[1]!);
+  const handler = entry.name.match(/^([a-z_]+)_handler\.go$/);
+  if (handler) proxyHandlers.set(handler[1]!, await read(`internal/proxy/${entry.name}`));
+}
+const proxy = emitProxy({
+  proto: parseProto(await read("internal/proxyproto/proxy.proto")),
+  http: proxyHttp,
+  handlers: proxyHandlers,
+  version: CENTRIFUGO_VERSION,
+});
+files.set("src/_generated/proxy.ts", await fmt(proxy.types, "ts"));
+files.set("src/_generated/proxy_table.ts", await fmt(proxy.table, "ts"));
 for (
   const [file, region, what] of [
     ["src/client.ts", out.clientMethods, "API methods"],

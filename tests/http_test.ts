@@ -34,6 +34,26 @@ Deno.test("readJsonBody: only POSTed UTF-8 JSON within the limit", async (t) => 
       if (status === 405) assert.equal(read.response.headers.get("allow"), "POST");
     });
   }
+  await t.step("with a declared length (read in one go) as without (streamed)", async () => {
+    const bytes = (text: string) => new TextEncoder().encode(text) as Uint8Array<ArrayBuffer>;
+    const declared = (body: Uint8Array<ArrayBuffer>) =>
+      post(body, { "content-length": String(body.byteLength) });
+    // U+FFFD itself is UTF-8; a byte that is not is refused either way.
+    const replacement = bytes('{"a":"\uFFFD é"}');
+    for (const request of [declared(replacement), post(replacement)]) {
+      assert.deepEqual(await readJsonBody(request, 100), { ok: true, value: { a: "\uFFFD é" } });
+    }
+    const invalid = new Uint8Array([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xc3, 0x22, 0x7d]);
+    for (const request of [declared(invalid), post(invalid)]) {
+      const read = await readJsonBody(request, 100);
+      assert.ok(!read.ok);
+      assert.equal(read.response.status, 400);
+      await read.response.body?.cancel();
+    }
+    const read = await readJsonBody(declared(bytes('{"n":[1,2]}')), 100);
+    assert.deepEqual(read, { ok: true, value: { n: [1, 2] } });
+  });
+
   await t.step("a never-ending stream stops at the limit, read no further", async () => {
     let pulled = 0;
     const endless = new ReadableStream<Uint8Array>({
@@ -140,6 +160,44 @@ Deno.test("toNodeHandler: a Web handler under node:http", async (t) => {
       // A connection whose body was all received stays usable.
       const after = await fetch(origin, { method: "POST", body: "{}" });
       assert.equal(await after.text(), "read");
+    });
+  });
+
+  await t.step("a body over the limit: the answer arrives, the rest is never read", async () => {
+    // Raw HTTP/1.1 over TCP: a client that announces (or streams) far more
+    // than the handler takes, sends a little, and waits. The server answers
+    // 413 and closes the connection without waiting for the rest.
+    const handler = toNodeHandler(async (request) => {
+      const read = await readJsonBody(request, 1024);
+      return read.ok ? Response.json(read.value) : read.response;
+    });
+    await withNodeServer(handler as http.RequestListener, async (origin) => {
+      const { port } = new URL(origin);
+      for (
+        const framing of [
+          "Content-Length: 50000000\r\n",
+          "Transfer-Encoding: chunked\r\n",
+        ]
+      ) {
+        const conn = await Deno.connect({ hostname: "127.0.0.1", port: Number(port) });
+        const body = framing.startsWith("Content")
+          ? "x".repeat(64 * 1024)
+          : `10000\r\n${"x".repeat(0x10000)}\r\n`;
+        await conn.write(
+          new TextEncoder().encode(`POST / HTTP/1.1\r\nHost: x\r\n${framing}\r\n${body}`),
+        );
+        let text = "";
+        const timer = setTimeout(() => conn.close(), 5000);
+        try {
+          for await (const chunk of conn.readable) text += new TextDecoder().decode(chunk);
+        } catch {
+          // A reset after the answer is fine: the answer is what counts.
+        } finally {
+          clearTimeout(timer);
+        }
+        assert.match(text, /^HTTP\/1\.1 413 /, framing);
+        assert.match(text, /\r\nconnection: close\r\n/i, framing);
+      }
     });
   });
 

@@ -1,12 +1,20 @@
 // The same client on Node and Bun: builds the JavaScript JSR would serve
 // (npm/), type-checks a Node user's code against its declarations, and runs
 // tests/runtimes/suite.mjs on each runtime against real Centrifugo instances
-// (plain HTTP, TLS, TLS for another host name, mutual TLS).
+// (plain HTTP, TLS, TLS for another host name, mutual TLS). Then the proxy
+// handlers, served on each runtime (tests/runtimes/proxy_server.mjs), answer
+// a real Centrifugo's proxies for real clients (tests/_proxy_scenarios.ts).
 
 import assert from "node:assert/strict";
 import ts from "npm:typescript@5.9.3";
 import { Client } from "@aiocent/aiocent";
-import { API_KEY, HMAC_SECRET, SHARED_POLL_SECRET, startMany } from "./_centrifugo.ts";
+import {
+  API_KEY,
+  HMAC_SECRET,
+  SHARED_POLL_SECRET,
+  startCentrifugo,
+  startMany,
+} from "./_centrifugo.ts";
 import { type JsonWebKeySet, jwksHandler, sharedPollSignature } from "@aiocent/aiocent/token";
 import { ecParams, keyPair, rsaParams } from "./_keys.ts";
 import { connectSubscriber } from "./_subscriber.ts";
@@ -14,6 +22,7 @@ import { withSdkClients } from "./_sdk_client.ts";
 import { makeCerts } from "./_certs.ts";
 import { buildNpm, NODE_USER_OPTIONS } from "./runtimes/build_npm.ts";
 import { bunBinary, node22Binary, nodeBinary } from "./_tools.ts";
+import { proxyConfig, runHostileChecks, runProxyScenarios } from "./_proxy_scenarios.ts";
 
 const root = new URL("../", import.meta.url).pathname;
 
@@ -37,7 +46,10 @@ async function runtimes(): Promise<
 
 Deno.test("the emitted declarations type-check for a Node user without Deno types", async () => {
   const npm = await buildNpm();
-  const program = ts.createProgram([`${root}tests/runtimes/consumer.ts`], {
+  const program = ts.createProgram([
+    `${root}tests/runtimes/consumer.ts`,
+    `${root}tests/runtimes/consumer_proxy.ts`,
+  ], {
     ...NODE_USER_OPTIONS,
     skipLibCheck: false,
     noEmit: true,
@@ -45,6 +57,7 @@ Deno.test("the emitted declarations type-check for a Node user without Deno type
     paths: {
       "@aiocent/aiocent": [`${npm}/mod.d.ts`],
       "@aiocent/aiocent/token": [`${npm}/token.d.ts`],
+      "@aiocent/aiocent/proxy": [`${npm}/proxy.d.ts`],
       "@aiocent/aiocent/node": [`${npm}/node.d.ts`],
     },
   });
@@ -57,6 +70,9 @@ Deno.test("the emitted declarations type-check for a Node user without Deno type
   assert.ok(program.getSourceFiles().some((f) => f.fileName === `${npm}/src/client.d.ts`));
   assert.ok(
     program.getSourceFiles().some((f) => f.fileName === `${npm}/src/_token/endpoints.d.ts`),
+  );
+  assert.ok(
+    program.getSourceFiles().some((f) => f.fileName === `${npm}/src/proxy/handlers.d.ts`),
   );
 });
 
@@ -124,6 +140,8 @@ Deno.test("the cross-runtime suite passes on Node, Bun and Deno", async (t) => {
             ED_JWK: JSON.stringify(ed.jwk),
             SHARED_POLL_SECRET,
             SHARED_POLL_EXPECTED: sharedPollExpected,
+            AIOCENT_PROXY_MODULE:
+              new URL(source ? `file://${root}proxy.ts` : `file://${npm}/proxy.js`).href,
             API_KEY,
             CENTRIFUGO_API: plain!.apiUrl,
             TLS_API: tls!.apiUrl,
@@ -198,5 +216,74 @@ Deno.test("the cross-runtime suite passes on Node, Bun and Deno", async (t) => {
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
     await jwksServer.shutdown();
+  }
+});
+
+/**
+ * Starts tests/runtimes/proxy_server.mjs on a runtime: the proxy app served
+ * as that runtime's users would (node:http + toNodeHandler, Bun.serve,
+ * Deno.serve). Resolves with its origin and a stop function.
+ */
+async function startProxyServer(
+  runtime: Awaited<ReturnType<typeof runtimes>>[number],
+  npm: string,
+): Promise<{ origin: string; output: () => string; stop: () => Promise<void> }> {
+  const module = (name: string) =>
+    new URL(runtime.source ? `file://${root}${name}.ts` : `file://${npm}/${name}.js`).href;
+  const child = new Deno.Command(runtime.command, {
+    args: [...runtime.args, `${root}tests/runtimes/proxy_server.mjs`],
+    env: {
+      AIOCENT_PROXY_MODULE: module("proxy"),
+      AIOCENT_NODE_MODULE: module("node"),
+      RUNTIME: runtime.name,
+    },
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let text = "";
+  const decoder = new TextDecoder();
+  const drain = async (stream: ReadableStream<Uint8Array>) => {
+    for await (const chunk of stream) text += decoder.decode(chunk);
+  };
+  const drained = Promise.all([drain(child.stdout), drain(child.stderr)]);
+  const stop = async () => {
+    await child.stdin.close().catch(() => {});
+    const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+    await child.status;
+    clearTimeout(timer);
+    await drained;
+  };
+  const deadline = Date.now() + 20_000;
+  while (!/LISTENING \d+/.test(text)) {
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`${runtime.name}: the proxy server did not start:\n${text}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const port = text.match(/LISTENING (\d+)/)![1];
+  return { origin: `http://127.0.0.1:${port}`, output: () => text, stop };
+}
+
+Deno.test("the proxy handlers on Node, Bun and Deno, through a real Centrifugo", async (t) => {
+  const npm = await buildNpm();
+  for (const runtime of await runtimes()) {
+    await t.step(runtime.name, async (t) => {
+      const proxy = await startProxyServer(runtime, npm);
+      try {
+        const server = await startCentrifugo(proxyConfig(proxy.origin));
+        try {
+          await runProxyScenarios(t, server, proxy.origin, runtime.name);
+          await runHostileChecks(t, proxy.origin);
+        } finally {
+          await server.stop();
+        }
+      } finally {
+        await proxy.stop();
+      }
+      // The server logged nothing unexpected (onError is the app's, not console).
+      assert.doesNotMatch(proxy.output(), /Error|error/, proxy.output());
+    });
   }
 });

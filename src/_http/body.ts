@@ -1,8 +1,9 @@
 // Reads the JSON body of a request to a handler facing the network (proxy
 // handlers, token endpoints), treating it as hostile: only POST, a bounded
-// size checked as bytes arrive (a body past the limit is never read whole),
-// strict UTF-8 and JSON. Every refusal is a short 4xx that says nothing of the
-// handler's internals.
+// size (a declared length over the limit is refused unread, an undeclared one
+// is counted as bytes arrive and never read whole), UTF-8 (strict by default)
+// and JSON. Every refusal is a short 4xx that says nothing of the handler's
+// internals.
 
 /** A body read, or the response refusing it. */
 export type BodyRead = { ok: true; value: unknown } | { ok: false; response: Response };
@@ -18,12 +19,34 @@ export function plain(status: number, text: string, headers: HeadersInit = {}): 
 /** The refusal of a body larger than the limit. */
 const tooLarge = () => plain(413, "request body too large");
 
+const lenient = new TextDecoder();
+const strict = new TextDecoder("utf-8", { fatal: true });
+
+/** How readJsonBody treats bytes that are not UTF-8. */
+export interface BodyOptions {
+  /**
+   * `"strict"` (the default): refused with 400. `"replace"`: each becomes
+   * U+FFFD, as `Request.json()` does, which lets a runtime read the body its
+   * fastest way (on Deno, `json()` of a served request costs about 3 µs less
+   * CPU than its bytes decoded and parsed). For bodies that carry data the
+   * sender did not check either (Centrifugo forwards clients' raw JSON as it
+   * got it).
+   */
+  utf8?: "strict" | "replace";
+}
+
+const badRequest = (): BodyRead => ({ ok: false, response: plain(400, "bad request") });
+
 /**
  * The parsed JSON body of a POST `request` of at most `maxBytes` bytes, or
  * the response to send instead: 405 for another method, 413 past the limit,
- * 400 for anything that is not UTF-8 JSON.
+ * 400 for anything that is not JSON (or, by default, not UTF-8).
  */
-export async function readJsonBody(request: Request, maxBytes: number): Promise<BodyRead> {
+export async function readJsonBody(
+  request: Request,
+  maxBytes: number,
+  options: BodyOptions = {},
+): Promise<BodyRead> {
   if (request.method !== "POST") {
     await request.body?.cancel().catch(() => {});
     return { ok: false, response: plain(405, "method not allowed", { allow: "POST" }) };
@@ -33,19 +56,45 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
     await request.body?.cancel().catch(() => {});
     return { ok: false, response: tooLarge() };
   }
-  const bytes = await readBounded(request.body, maxBytes);
-  if (bytes === "too large") return { ok: false, response: tooLarge() };
-  if (bytes === "broken") return { ok: false, response: plain(400, "bad request") };
-  let text: string;
-  try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch {
-    return { ok: false, response: plain(400, "bad request") };
+  const replace = options.utf8 === "replace";
+  let text: string | undefined;
+  if (declared !== null) {
+    // The HTTP server ends the body at its declared length (the framing is
+    // its job), so it is read in one go, the runtime's fastest way: json()
+    // where bytes that are not UTF-8 may be replaced.
+    try {
+      if (replace) return { ok: true, value: await request.json() };
+      text = decodeUtf8(new Uint8Array(await request.arrayBuffer()));
+    } catch {
+      return badRequest();
+    }
+  } else {
+    // Chunked: counted as it arrives, dropped past the limit.
+    const bytes = await readBounded(request.body, maxBytes);
+    if (bytes === "too large") return { ok: false, response: tooLarge() };
+    if (bytes === "broken") return badRequest();
+    text = replace ? lenient.decode(bytes) : decodeUtf8(bytes);
   }
+  if (text === undefined) return badRequest();
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch {
-    return { ok: false, response: plain(400, "bad request") };
+    return badRequest();
+  }
+}
+
+/**
+ * `bytes` as text if they are UTF-8, else undefined. The replacing decoder is
+ * the runtimes' fast one; only text that holds U+FFFD (a replaced byte, or
+ * the character itself) is decoded again strictly to tell which.
+ */
+function decodeUtf8(bytes: Uint8Array): string | undefined {
+  const text = lenient.decode(bytes);
+  if (!text.includes("\uFFFD")) return text;
+  try {
+    return strict.decode(bytes);
+  } catch {
+    return undefined;
   }
 }
 

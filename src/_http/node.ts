@@ -59,7 +59,7 @@ export interface NodeResponse {
   write(chunk: Uint8Array): unknown;
   /** Ends the response. */
   end(chunk?: Uint8Array): unknown;
-  /** Listens for the connection closing, or the response having been sent. */
+  /** Listens for the connection closing. */
   on(event: "close" | "finish", listener: () => void): unknown;
   /** Drops the connection. */
   destroy?(error?: unknown): void;
@@ -90,12 +90,14 @@ function parsedBody(req: NodeRequest): Uint8Array<ArrayBuffer> | undefined {
   return encoder.encode(JSON.stringify(body));
 }
 
-/**
- * The Request of `req`. `onCancel` is told when the handler cancels the body
- * (it wants no more of it): the stream is left unread, not destroyed, since
- * destroying the request would take the connection, and the answer, with it.
- */
-function toRequest(req: NodeRequest, signal: AbortSignal, onCancel: () => void): Request {
+/** A Request made from an incoming message, and whether part of its body is still unread. */
+interface Incoming {
+  request: Request;
+  unread(): boolean;
+}
+
+function toRequest(req: NodeRequest, signal: AbortSignal): Incoming {
+  let unread = false;
   const method = req.method ?? "GET";
   const host = typeof req.headers.host === "string" ? req.headers.host : "localhost";
   const tls = (req.socket as { encrypted?: boolean } | undefined)?.encrypted === true;
@@ -112,28 +114,33 @@ function toRequest(req: NodeRequest, signal: AbortSignal, onCancel: () => void):
       init.body = parsed;
       headers.delete("content-length");
     } else {
+      unread = req.readableEnded !== true;
       const chunks = req[Symbol.asyncIterator]();
       init.body = new ReadableStream<Uint8Array>({
         async pull(controller) {
           const { value, done } = await chunks.next();
-          if (done) controller.close();
-          else controller.enqueue(typeof value === "string" ? encoder.encode(value) : value);
+          if (done) {
+            unread = false;
+            controller.close();
+          } else controller.enqueue(typeof value === "string" ? encoder.encode(value) : value);
         },
-        cancel() {
-          onCancel();
-        },
+        // A handler that stops reading (a body over its limit) still answers:
+        // the rest is left unread and the connection closed after the
+        // response (see toNodeHandler), never drained.
+        cancel() {},
       });
       init.duplex = "half";
     }
   }
-  return new Request(url, init);
+  return { request: new Request(url, init), unread: () => unread };
 }
 
-async function write(res: NodeResponse, response: Response): Promise<void> {
+async function write(res: NodeResponse, response: Response, close: boolean): Promise<void> {
   const headers: Record<string, string | string[]> = {};
   response.headers.forEach((value, name) => {
     if (name !== "set-cookie") headers[name] = value;
   });
+  if (close) headers.connection = "close";
   const cookies = response.headers.getSetCookie();
   if (cookies.length > 0) headers["set-cookie"] = cookies;
   res.writeHead(response.status, headers);
@@ -167,24 +174,14 @@ async function write(res: NodeResponse, response: Response): Promise<void> {
 export function toNodeHandler(handler: WebHandler): (req: NodeRequest, res: NodeResponse) => void {
   return (req, res) => {
     const controller = new AbortController();
-    let cancelled = false;
     res.on("close", () => {
       if (!res.writableEnded) controller.abort(new Error("the client closed the connection"));
     });
     (async () => {
       let response: Response;
+      const incoming = toRequest(req, controller.signal);
       try {
-        response = await handler(toRequest(req, controller.signal, () => {
-          // Once the answer is out, drop the connection rather than read
-          // (or let node:http drain) the rest of a body the handler refused,
-          // maybe endless; a body already received whole costs nothing.
-          if (!cancelled) {
-            res.on("finish", () => {
-              if ((req as { complete?: boolean }).complete !== true) req.destroy?.();
-            });
-          }
-          cancelled = true;
-        }));
+        response = await handler(incoming.request);
       } catch {
         // Handlers answer every failure themselves; this is a last resort
         // that never shows what went wrong.
@@ -193,7 +190,13 @@ export function toNodeHandler(handler: WebHandler): (req: NodeRequest, res: Node
           headers: { "content-type": "text/plain; charset=utf-8" },
         });
       }
-      await write(res, response);
+      // The unread rest of a body is never drained: the response says
+      // `connection: close`, and the socket goes once it is sent.
+      const unread = incoming.unread();
+      if (unread) {
+        res.on("finish", () => (req.socket as { destroy?(): void } | undefined)?.destroy?.());
+      }
+      await write(res, response, unread);
     })().catch((err) => {
       if (!res.headersSent) {
         try {

@@ -801,6 +801,124 @@ await test("token endpoints under this runtime's node:http", async () => {
   }
 });
 
+// ---------------------------------------------------------------------------
+// Proxy handlers (@aiocent/aiocent/proxy) in this runtime: answers, base64
+// both ways (the runtimes differ in their base64 built-ins), hostile
+// requests, and node:http through toNodeHandler. tests/runtimes_test.ts also
+// serves them to a real Centrifugo here (tests/runtimes/proxy_server.mjs).
+
+const proxy = await import(env.AIOCENT_PROXY_MODULE);
+const CLIENT = { client: "c1", transport: "websocket", protocol: "json", encoding: "json" };
+const proxyPost = (body, headers = {}) =>
+  new Request("http://127.0.0.1/proxy", {
+    method: "POST",
+    headers,
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+
+await test("proxy: answers as the type can carry them", async () => {
+  const connect = proxy.connectHandler((req, request) => ({
+    user: request.headers.get("x-user"),
+    info: { client: req.client },
+    channels: ["news"],
+  }));
+  let res = await connect(proxyPost(CLIENT, { "x-user": "alice" }));
+  assert.equal(res.status, 200);
+  assert.deepEqual(await res.json(), {
+    result: { user: "alice", info: { client: "c1" }, channels: ["news"] },
+  });
+  const reported = [];
+  const onError = (error, context) => reported.push([context.status, error.name]);
+  const rpc = proxy.rpcHandler((req) => {
+    if (req.method === "fail") throw new proxy.ProxyError(1404, "no such thing");
+    if (req.method === "ban") return new proxy.ProxyDisconnect(4501, "é".repeat(61) + "a");
+    if (req.method === "boom") throw new Error("secret-42");
+    return { data: { echo: req.data } };
+  }, { onError });
+  res = await rpc(proxyPost({ ...CLIENT, method: "fail" }));
+  assert.deepEqual(await res.json(), { error: { code: 1404, message: "no such thing" } });
+  res = await rpc(proxyPost({ ...CLIENT, method: "ban" }));
+  assert.deepEqual(await res.json(), { disconnect: { code: 4501, reason: "é".repeat(61) + "a" } });
+  res = await rpc(proxyPost({ ...CLIENT, method: "boom" }));
+  assert.equal(res.status, 500);
+  assert.doesNotMatch(await res.text(), /secret/);
+  const refresh = proxy.refreshHandler(() => new proxy.ProxyError(1400, "no"), { onError });
+  res = await refresh(proxyPost({ ...CLIENT, user: "u" }));
+  assert.equal(res.status, 500);
+  await res.body?.cancel();
+  assert.deepEqual(reported, [[500, "Error"], [500, "ProxyAnswerError"]]);
+  assert.throws(() => new proxy.ProxyDisconnect(4500, "a".repeat(124)), TypeError);
+  assert.throws(() => new proxy.ProxyError(99, "x"), TypeError);
+});
+
+await test("proxy: binary_encoding payloads decoded and encoded", async () => {
+  const bytes = new Uint8Array(100_000).map((_, i) => (i * 7) % 256);
+  const b64 = Buffer.from(bytes).toString("base64");
+  let got;
+  const rpc = proxy.rpcHandler((req) => {
+    got = req.data;
+    return { data: req.data.slice().reverse() };
+  });
+  const res = await rpc(proxyPost({ ...CLIENT, encoding: "binary", b64data: b64 }));
+  assert.ok(got instanceof Uint8Array);
+  assert.deepEqual(Buffer.from(got), Buffer.from(bytes));
+  const { result } = await res.json();
+  assert.deepEqual(Buffer.from(result.b64data, "base64"), Buffer.from(bytes.slice().reverse()));
+});
+
+await test("proxy: hostile requests get a short 4xx", async () => {
+  const connect = proxy.connectHandler(() => ({}), { maxBodyBytes: 1024, onError() {} });
+  let res = await connect(new Request("http://127.0.0.1/"));
+  assert.equal(res.status, 405);
+  await res.body?.cancel();
+  res = await connect(proxyPost("{"));
+  assert.equal(res.status, 400);
+  await res.body?.cancel();
+  res = await connect(proxyPost({ ...CLIENT, channels: [1] }));
+  assert.equal(res.status, 400);
+  assert.match(await res.text(), /channels\[0\] must be a string/);
+  res = await connect(proxyPost({ ...CLIENT, x: "y".repeat(5000) }));
+  assert.equal(res.status, 413);
+  await res.body?.cancel();
+});
+
+await test("proxy: served by node:http through toNodeHandler", async () => {
+  const connect = proxy.connectHandler((_req, request) => ({
+    user: request.headers.get("x-user"),
+  }), { maxBodyBytes: 4096, onError() {} });
+  const server = http.createServer(toNodeHandler(connect));
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  try {
+    let res = await fetch(origin, {
+      method: "POST",
+      headers: { "x-user": "bob" },
+      body: JSON.stringify(CLIENT),
+    });
+    assert.deepEqual(await res.json(), { result: { user: "bob" } });
+    res = await fetch(origin);
+    assert.equal(res.status, 405);
+    await res.body?.cancel();
+    // 50 MB announced, 64 KiB sent: a 413 without the rest.
+    const answer = await new Promise((resolve, reject) => {
+      const socket = net.connect(server.address().port, "127.0.0.1");
+      let text = "";
+      socket.on("data", (chunk) => text += chunk);
+      socket.on("close", () => resolve(text));
+      socket.on("error", () => resolve(text));
+      socket.setTimeout(5000, () => reject(new Error(`no answer: ${text}`)));
+      socket.write(
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 50000000\r\n\r\n" +
+          " ".repeat(64 * 1024),
+      );
+    });
+    assert.match(answer, /^HTTP\/1\.1 413 /);
+  } finally {
+    server.closeAllConnections?.();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
 await Promise.all(opened.map((c) => c.close()));
 console.log(`${runtime}: ${passed} passed, ${failed} failed`);
 process.exit(failed === 0 && passed > 0 ? 0 : 1);
