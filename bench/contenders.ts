@@ -18,6 +18,12 @@ export interface Contender {
   kind: Kind;
   /** Id of the raw contender of the same runtime, the ceiling it is compared with. */
   baseline?: string;
+  /**
+   * Id of the hand-written request with a timeout in the same runtime (fetch +
+   * AbortSignal.timeout; node:http + a timer): what a careful user writes
+   * instead of the client, which a client should not cost more than.
+   */
+  careful?: string;
   /** What it needs from setup, by name (see main.ts). */
   needs: string[];
   color: string;
@@ -30,6 +36,7 @@ export const CONTENDERS: readonly Contender[] = [
     runtime: "deno",
     kind: "client",
     baseline: "deno-fetch",
+    careful: "deno-fetch-timeout",
     needs: ["denoSource"],
     color: "#1f6feb",
   },
@@ -39,6 +46,7 @@ export const CONTENDERS: readonly Contender[] = [
     runtime: "deno",
     kind: "client",
     baseline: "deno-fetch",
+    careful: "deno-fetch-timeout",
     needs: ["denoSource"],
     color: "#0b3d91",
   },
@@ -51,11 +59,21 @@ export const CONTENDERS: readonly Contender[] = [
     color: "#8cb4f5",
   },
   {
+    id: "deno-fetch-timeout",
+    label: "fetch + timeout (Deno)",
+    runtime: "deno",
+    kind: "raw",
+    baseline: "deno-fetch",
+    needs: [],
+    color: "#b9d3fa",
+  },
+  {
     id: "node-client",
     label: "aiocent-ts (Node)",
     runtime: "node",
     kind: "client",
-    baseline: "node-fetch",
+    baseline: "node-http",
+    careful: "node-http-timer",
     needs: ["node", "npmBuild"],
     color: "#2da44e",
   },
@@ -77,6 +95,15 @@ export const CONTENDERS: readonly Contender[] = [
     color: "#cfe9d6",
   },
   {
+    id: "node-http-timer",
+    label: "node:http + timer (Node)",
+    runtime: "node",
+    kind: "raw",
+    baseline: "node-http",
+    needs: ["node"],
+    color: "#e3f3e7",
+  },
+  {
     id: "node-centjs",
     label: "cent.js (Node)",
     runtime: "node",
@@ -91,6 +118,7 @@ export const CONTENDERS: readonly Contender[] = [
     runtime: "bun",
     kind: "client",
     baseline: "bun-fetch",
+    careful: "bun-fetch-timeout",
     needs: ["bun", "npmBuild"],
     color: "#8250df",
   },
@@ -101,6 +129,15 @@ export const CONTENDERS: readonly Contender[] = [
     kind: "raw",
     needs: ["bun"],
     color: "#c8b3f0",
+  },
+  {
+    id: "bun-fetch-timeout",
+    label: "fetch + timeout (Bun)",
+    runtime: "bun",
+    kind: "raw",
+    baseline: "bun-fetch",
+    needs: ["bun"],
+    color: "#ddd0f6",
   },
   {
     id: "py-cent",
@@ -161,8 +198,13 @@ function implOf(contender: Contender): string {
       return "fetch";
     case "node-centjs":
       return "centjs";
+    case "deno-fetch-timeout":
+    case "bun-fetch-timeout":
+      return "fetch:signal";
     case "node-http":
       return "http";
+    case "node-http-timer":
+      return "http:timer";
     case "py-cent":
       return "cent";
     case "py-aiocent":

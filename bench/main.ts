@@ -39,6 +39,7 @@ import { summarize } from "./profile.ts";
 import { FETCH_PARTS, FETCH_WHAT_IFS } from "./_measure.js";
 import { clientRatios, type Layout, render, type Results, type Sample } from "./report.ts";
 import { proxyRuns } from "./proxy.ts";
+import { webRuns } from "./web.ts";
 
 const USAGE = `deno task bench [options]
 
@@ -48,6 +49,8 @@ const USAGE = `deno task bench [options]
   --memory             only the memory curve (one Deno client, concurrency 64)
   --proxy              only the proxy handler against a bare Deno.serve JSON handler
                        (bench/proxy.ts; needs wrk)
+  --web                only the web-server part: Deno.serve and node:http apps publishing
+                       once per incoming request, loaded by wrk (bench/web.ts)
   --publishes N        memory: publishes (default 1000000; quick 20000)
   --reps N             repetitions of each measurement (default 5; quick 1)
   --concurrency LIST   comma-separated (default 1,16,64,256; quick 1,16)
@@ -68,6 +71,7 @@ interface Options {
   quick: boolean;
   memory: boolean;
   proxy: boolean;
+  web: boolean;
   reportOnly: boolean;
   publishes: number;
   reps: number;
@@ -86,6 +90,7 @@ function parseOptions(args: string[]): Options {
     quick,
     memory: false,
     proxy: false,
+    web: false,
     reportOnly: false,
     publishes: quick ? 20_000 : 1_000_000,
     reps: quick ? 1 : 5,
@@ -113,6 +118,9 @@ function parseOptions(args: string[]): Options {
         break;
       case "--proxy":
         options.proxy = true;
+        break;
+      case "--web":
+        options.web = true;
         break;
       case "--report":
         options.reportOnly = true;
@@ -321,7 +329,14 @@ async function main() {
 
   // Setup: only what the selected parts need.
   const wanted = new Set<string>(["denoSource"]);
-  if (!options.memory) { for (const c of selected) for (const need of c.needs) wanted.add(need); }
+  // Only one part (memory, web): every other figure stays as the last run recorded it.
+  const partial = options.memory || options.web;
+  if (partial && !previous) {
+    throw new Error(`--memory and --web add to ${layout.json}, which does not exist yet`);
+  }
+  if (!partial) { for (const c of selected) for (const need of c.needs) wanted.add(need); }
+  // The web-server part: its Node apps load the npm build; wrk loads the apps.
+  if (!options.memory) { for (const need of ["node", "npmBuild", "wrk"]) wanted.add(need); }
   // Node first: the npm build is checked by loading it in Node.
   const order = [
     "node",
@@ -333,7 +348,7 @@ async function main() {
     "aiocentVenv",
     "wrk",
   ];
-  if (!options.memory && options.shapeChannels > 0 && selected.some((c) => c.id === "py-cent")) {
+  if (!partial && options.shapeChannels > 0 && selected.some((c) => c.id === "py-cent")) {
     wanted.add("centVenv");
   }
   const needs: Record<string, Need> = {};
@@ -357,6 +372,11 @@ async function main() {
     }
     const got = needs[need]!;
     if (!got.ok) log(`${need}: ${got.reason}`);
+  }
+  // Our own code not loading is a failure, never a skipped contender.
+  for (const own of ["denoSource", "npmBuild"]) {
+    const need = needs[own];
+    if (need && !need.ok) throw new Error(`${own}: ${need.reason}`);
   }
   const resolved: Resolved = {};
   for (const [name, need] of Object.entries(needs)) if (need.ok) resolved[name] = need.value;
@@ -387,20 +407,22 @@ async function main() {
       runtime: c.runtime,
       kind: c.kind,
       baseline: c.baseline,
+      careful: c.careful,
       color: c.color,
       ...(skipped[c.id] ? { skipped: skipped[c.id] } : {}),
     })),
     commands: {},
-    throughput: options.memory ? previous?.throughput ?? [] : [],
-    shape: options.memory ? previous?.shape ?? [] : [],
-    profiles: options.memory ? previous?.profiles ?? [] : [],
-    ablation: options.memory ? previous?.ablation ?? [] : [],
+    throughput: partial ? previous?.throughput ?? [] : [],
+    shape: partial ? previous?.shape ?? [] : [],
+    profiles: partial ? previous?.profiles ?? [] : [],
+    ablation: partial ? previous?.ablation ?? [] : [],
     memory: options.memory ? undefined : previous?.memory,
     proxy: previous?.proxy,
+    web: options.web ? undefined : previous?.web,
     durationSeconds: 0,
   };
-  if (options.memory && previous) {
-    // Keep what the throughput run recorded; only the memory part is new.
+  if (partial && previous) {
+    // Keep what the throughput run recorded; only the memory or web part is new.
     Object.assign(results, {
       machine: previous.machine,
       versions: previous.versions,
@@ -428,7 +450,9 @@ async function main() {
     maxSeconds: options.warmup + options.seconds + 60,
   });
   try {
-    if (options.memory) {
+    if (options.web) {
+      results.web = await webBench(options, server.apiUrl, resolved, needs);
+    } else if (options.memory) {
       const memory = await memoryRun(options, server.apiUrl, resolved);
       results.memory = memory &&
         { ...memory, source: needs.denoSource?.ok ? needs.denoSource.version : undefined };
@@ -450,6 +474,9 @@ async function main() {
       }
       if (options.quick) results.memory = await memoryRun(options, server.apiUrl, resolved);
       results.proxy = await proxyBench(options);
+      results.web = options.only
+        ? previous?.web
+        : await webBench(options, server.apiUrl, resolved, needs);
       results.durationSeconds = (Date.now() - started) / 1000;
     }
   } finally {
@@ -479,6 +506,31 @@ async function proxyBench(options: Options): Promise<Results["proxy"]> {
     warmupSeconds: options.quick ? 0 : options.warmup,
     wrk: wrk.ok ? wrk.value : undefined,
     wrkReason: wrk.ok ? undefined : wrk.reason,
+  }, log);
+}
+
+/** Apps publishing once per incoming request, on Deno and Node (bench/web.ts). */
+async function webBench(
+  options: Options,
+  apiUrl: string,
+  resolved: Resolved,
+  needs: Record<string, Need>,
+): Promise<Results["web"]> {
+  log("web server publishing once per request …");
+  const missing = [needs.node, needs.npmBuild].find((n) => n && !n.ok);
+  return await webRuns({
+    apiUrl,
+    apiKey: API_KEY,
+    denoModule: resolved.denoSource!,
+    node: resolved.node && resolved.npmBuild
+      ? { command: resolved.node, module: resolved.npmBuild }
+      : { reason: missing && !missing.ok ? missing.reason : "node is not installed" },
+    concurrencies: options.quick ? [1, 64] : [1, 16, 64, 256],
+    reps: options.quick ? 1 : Math.min(options.reps, 3),
+    seconds: options.quick ? 1 : wrkSeconds(options.seconds),
+    warmupSeconds: options.quick ? 0 : options.warmup,
+    wrk: resolved.wrk,
+    wrkReason: needs.wrk && !needs.wrk.ok ? needs.wrk.reason : undefined,
   }, log);
 }
 

@@ -10,7 +10,8 @@
 //                ("fetch:signal,headers,…": variants, see fetchSender in _measure.js).
 // impl "centjs": the cent.js package (config.centjs), Node only in the report.
 // impl "http":   the identical request over node:http with a keep-alive agent, no fetch
-//                (on Node the client itself sends over node:http).
+//                (on Node the client itself sends over node:http); "http:timer" adds the
+//                timeout a careful user writes: a timer per request, cleared at the end.
 // Prints one JSON line with the result.
 
 import { writeFile } from "node:fs/promises";
@@ -30,7 +31,9 @@ async function sender() {
     return (i) => client.publish(channelOf(publication, i), publication.data);
   }
   if (config.impl.startsWith("fetch")) return fetchSender(config);
-  if (config.impl === "http") return httpSender();
+  if (config.impl === "http" || config.impl === "http:timer") {
+    return httpSender(config.impl === "http:timer");
+  }
   if (config.impl === "centjs") {
     // cent.js is CommonJS; load it from its cache folder outside the repository.
     const require = createRequire(pathToFileURL(`${config.centjs}/`).href);
@@ -43,33 +46,45 @@ async function sender() {
 
 /**
  * The identical request over node:http with a keep-alive agent (no fetch),
- * reading the body as text and parsing it.
+ * reading the body as text and parsing it; with `timer`, a 10 s timeout that
+ * destroys the request, cleared when the answer is read or the request fails.
+ * @param {boolean} timer
  * @returns {Promise<(i: number) => Promise<unknown>>}
  */
-async function httpSender() {
+async function httpSender(timer) {
   const http = await import("node:http");
   const agent = new http.Agent({ keepAlive: true });
   const target = new URL(`${url}/publish`);
   const headers = { "Content-Type": "application/json", "X-API-Key": apiKey };
   return (i) =>
     new Promise((resolve, reject) => {
+      /** @type {ReturnType<typeof setTimeout> | undefined} */
+      let timeout;
+      const settle = (/** @type {() => void} */ then) => {
+        if (timeout !== undefined) clearTimeout(timeout);
+        then();
+      };
       const request = http.request(target, { method: "POST", headers, agent }, (response) => {
         let text = "";
         response.setEncoding("utf8");
         response.on("data", (chunk) => (text += chunk));
-        response.on("error", reject);
-        response.on("end", () => {
-          try {
-            const reply = JSON.parse(text);
-            if (response.statusCode !== 200 || reply.error) {
-              reject(new Error(`HTTP ${response.statusCode} ${reply.error}`));
-            } else resolve(reply.result);
-          } catch (err) {
-            reject(err);
-          }
-        });
+        response.on("error", (err) => settle(() => reject(err)));
+        response.on("end", () =>
+          settle(() => {
+            try {
+              const reply = JSON.parse(text);
+              if (response.statusCode !== 200 || reply.error) {
+                reject(new Error(`HTTP ${response.statusCode} ${reply.error}`));
+              } else resolve(reply.result);
+            } catch (err) {
+              reject(err);
+            }
+          }));
       });
-      request.on("error", reject);
+      if (timer) {
+        timeout = setTimeout(() => request.destroy(new Error("timeout")), TIMEOUT_MS);
+      }
+      request.on("error", (err) => settle(() => reject(err)));
       request.end(JSON.stringify({ channel: channelOf(publication, i), data: publication.data }));
     });
 }

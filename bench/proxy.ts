@@ -7,6 +7,9 @@
 // other load on the machine moves least). Part of `deno task bench`
 // (bench/main.ts); `deno task bench --proxy` runs only this.
 
+import { cpuSeconds, freePort, pairedRatio, startServer, wrkRun, type WrkSummary } from "./_wrk.ts";
+import { median } from "./stats.ts";
+
 /** One measurement of one server at one concurrency. */
 export type ProxyVariant = "bare" | "handler" | "bareAuth" | "handlerAuth";
 
@@ -14,13 +17,7 @@ export interface ProxySample {
   variant: ProxyVariant;
   concurrency: number;
   rep: number;
-  result?: {
-    requests: number;
-    errors: number;
-    seconds: number;
-    rps: number;
-    p50: number;
-    p99: number;
+  result?: WrkSummary & {
     /** CPU time of the server process per request, µs (NaN without /proc). */
     cpuUsPerRequest: number;
   };
@@ -65,54 +62,6 @@ const PAIRS: [ProxyVariant, ProxyVariant][] = [["bare", "handler"], ["bareAuth",
 
 const here = new URL("./", import.meta.url).pathname;
 
-/** CPU seconds (user + system) a process has used so far, from /proc (NaN elsewhere). */
-async function cpuSeconds(pid: number): Promise<number> {
-  try {
-    const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
-    // Fields after the parenthesized command name; utime and stime are 14 and 15.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return NaN;
-  }
-}
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
-
-async function wrkRun(
-  wrk: string,
-  url: string,
-  concurrency: number,
-  seconds: number,
-): Promise<Record<string, number>> {
-  const out = await new Deno.Command(wrk, {
-    args: [
-      "-t1",
-      `-c${concurrency}`,
-      `-d${seconds}s`,
-      "--timeout",
-      "5s",
-      "-s",
-      `${here}wrk_proxy.lua`,
-      url,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder().decode(out.stdout);
-  const last = text.trim().split("\n").pop() ?? "";
-  try {
-    return JSON.parse(last);
-  } catch {
-    throw new Error(`wrk: ${text.slice(-300)}${new TextDecoder().decode(out.stderr).slice(-300)}`);
-  }
-}
-
 /** One server process, one wrk run against it. */
 async function measure(
   options: ProxyOptions,
@@ -120,41 +69,24 @@ async function measure(
   concurrency: number,
 ): Promise<ProxySample["result"]> {
   const port = freePort();
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-net", `${here}proxy_server.ts`, variant, String(port)],
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  const server = await startServer(
+    Deno.execPath(),
+    ["run", "--allow-net", `${here}proxy_server.ts`, variant, String(port)],
+    variant,
+  );
   try {
-    let seen = "";
-    while (!seen.includes("LISTENING")) {
-      const { value, done } = await reader.read();
-      if (done) throw new Error(`the ${variant} server exited`);
-      seen += value;
-    }
     const url = `http://127.0.0.1:${port}/centrifugo/connect`;
+    const script = `${here}wrk_proxy.lua`;
     if (options.warmupSeconds > 0) {
-      await wrkRun(options.wrk!, url, concurrency, Math.max(1, Math.round(options.warmupSeconds)));
+      const warmup = Math.max(1, Math.round(options.warmupSeconds));
+      await wrkRun(options.wrk!, script, url, concurrency, warmup);
     }
-    const before = await cpuSeconds(child.pid);
-    const run = await wrkRun(options.wrk!, url, concurrency, options.seconds);
-    const after = await cpuSeconds(child.pid);
-    return {
-      requests: run.requests!,
-      errors: run.errors!,
-      seconds: run.seconds!,
-      rps: run.rps!,
-      p50: run.p50!,
-      p99: run.p99!,
-      cpuUsPerRequest: ((after - before) * 1e6) / run.requests!,
-    };
+    const before = await cpuSeconds(server.pid);
+    const run = await wrkRun(options.wrk!, script, url, concurrency, options.seconds);
+    const after = await cpuSeconds(server.pid);
+    return { ...run, cpuUsPerRequest: ((after - before) * 1e6) / run.requests };
   } finally {
-    reader.releaseLock();
-    child.kill("SIGKILL");
-    await child.status;
-    await child.stdout.cancel().catch(() => {});
-    await child.stderr.cancel().catch(() => {});
+    await server.stop();
   }
 }
 
@@ -198,12 +130,6 @@ export async function proxyRuns(
   return bench;
 }
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
-
 /** Per pair and concurrency: median rps and CPU/req of each variant, and the handler's ratios. */
 export function proxyRatios(bench: ProxyBench, pair: [ProxyVariant, ProxyVariant] = PAIRS[0]!): {
   concurrency: number;
@@ -228,21 +154,13 @@ export function proxyRatios(bench: ProxyBench, pair: [ProxyVariant, ProxyVariant
         p50: median(samples.map((s) => s.result!.p50)),
       };
     };
-    // Pair each rep's runs, which ran next to each other.
-    const paired = (pick: (s: ProxySample) => number, invert: boolean) => {
-      const ratios: number[] = [];
-      for (const h of of(mine)) {
-        const b = of(base).find((s) => s.rep === h.rep);
-        if (b) ratios.push(invert ? pick(b) / pick(h) : pick(h) / pick(b));
-      }
-      return ratios.length ? median(ratios) : NaN;
-    };
     return {
       concurrency,
       bare: stats(base),
       handler: stats(mine),
-      rpsRatio: paired((s) => s.result!.rps, false),
-      cpuRatio: paired((s) => s.result!.cpuUsPerRequest, true),
+      // Each rep's runs, which ran next to each other, paired.
+      rpsRatio: pairedRatio(of(mine), of(base), (s) => s.result!.rps),
+      cpuRatio: pairedRatio(of(base), of(mine), (s) => s.result!.cpuUsPerRequest),
     };
   });
 }

@@ -3,6 +3,7 @@
 // can redo it; the hand-written analysis in bench/analysis.md is appended.
 
 import { type ProxyBench, renderProxy } from "./proxy.ts";
+import { renderWeb, type WebBench } from "./web.ts";
 import type { ProfileSummary } from "./profile.ts";
 import type { Machine } from "./setup.ts";
 import { median, type Spread, spread } from "./stats.ts";
@@ -53,6 +54,7 @@ export interface ContenderInfo {
   runtime: string;
   kind: string;
   baseline?: string;
+  careful?: string;
   color: string;
   skipped?: string;
 }
@@ -132,6 +134,8 @@ export interface Results {
   durationSeconds: number;
   /** The proxy handler benchmark (bench/proxy.ts), when it ran. */
   proxy?: ProxyBench;
+  /** Apps publishing once per incoming request (bench/web.ts), when it ran. */
+  web?: WebBench;
 }
 
 export interface Layout {
@@ -331,6 +335,19 @@ export async function render(results: Results, layout: Layout): Promise<void> {
         return verdict(Math.min(...rs.map((r) => r!.ratio)), goal);
       };
       const worstRaw = vsRaw.every(Boolean) ? Math.min(...vsRaw.map((r) => r!.ratio)) : NaN;
+      const vsCareful = c.careful
+        ? s.concurrencies.map((k) => ratio(results, cells, c.id, c.careful!, k))
+        : [];
+      const worstCareful = vsCareful.length && vsCareful.every(Boolean)
+        ? Math.min(...vsCareful.map((r) => r!.ratio))
+        : NaN;
+      const cpuPair = s.concurrencies.map((k) => {
+        const mine = cells.get(`${c.id}@${k}`)?.cpu;
+        const raw = cells.get(`${c.baseline}@${k}`)?.cpu;
+        return `${Number.isFinite(mine) ? mine!.toFixed(0) : "–"} / ${
+          Number.isFinite(raw) ? raw!.toFixed(0) : "–"
+        }`;
+      });
       const cpuRatios = s.concurrencies.map((k) => {
         const mine = cells.get(`${c.id}@${k}`)?.cpu;
         const raw = cells.get(`${c.baseline}@${k}`)?.cpu;
@@ -339,7 +356,9 @@ export async function render(results: Results, layout: Layout): Promise<void> {
       rows.push([
         c.label,
         Number.isFinite(worstRaw) ? verdict(worstRaw, 0.95) : "not measured",
+        Number.isFinite(worstCareful) ? verdict(worstCareful, 1) : "not measured",
         cpuRatios.every(Number.isFinite) ? `lowest ${x(Math.min(...cpuRatios))}` : "–",
+        cpuPair.join(", "),
         peerCheck("py-cent", 2),
         peerCheck("py-aiocent", 2),
         peerCheck("node-centjs", 1),
@@ -349,8 +368,10 @@ export async function render(results: Results, layout: Layout): Promise<void> {
       table(
         [
           "client",
-          "≥ 0.95× raw fetch, every concurrency",
-          "CPU efficiency × raw fetch",
+          "≥ 0.95× raw, every concurrency",
+          "≥ 1.00× raw with a timeout",
+          "CPU efficiency × raw",
+          `CPU µs/req, client / raw (c = ${s.concurrencies.join(", ")})`,
           "≥ 2× cent AsyncClient",
           "≥ 2× aiocent 4.1.2",
           "≥ 1× cent.js",
@@ -360,9 +381,13 @@ export async function render(results: Results, layout: Layout): Promise<void> {
       "",
       `Ratios are of median throughputs at each of the concurrencies ${
         s.concurrencies.join(", ")
-      }; "lowest" is the worst concurrency. "CPU efficiency" is raw fetch's CPU time per ` +
-        "request over the client's (see below): the same comparison, measured in a way that " +
-        "other load on the machine barely moves. The tables below give every figure.",
+      }; "lowest" is the worst concurrency. "Raw" is the bare request of the client's ` +
+        'runtime (Deno, Bun: `fetch`; Node: `node:http`, which the client uses there); "raw ' +
+        'with a timeout" the same request as a careful user writes it (`fetch` with ' +
+        '`AbortSignal.timeout`; `node:http` with a timer cleared at the end). "CPU efficiency" ' +
+        "is raw's CPU time per request over the client's (see below): the same comparison, " +
+        "measured in a way that other load on the machine barely moves. The tables below give " +
+        "every figure.",
       "",
     );
   }
@@ -428,8 +453,10 @@ export async function render(results: Results, layout: Layout): Promise<void> {
       `${s.reps}×; tables give the median, the min–max range and the interquartile range of ` +
       `req/s, and the medians of the per-run p50 and p99 latencies. Ratios are of medians; ` +
       `"paired" ratios compare runs of the same round.`,
-    "- Clients run with a 10 s timeout. Raw fetch is as bare as it gets: no timeout, no signal, " +
-      "status and Centrifugo's `error` checked. Python uses the standard asyncio loop; aiohttp " +
+    "- Clients run with a 10 s timeout. Raw fetch (and raw node:http) is as bare as it gets: no " +
+      'timeout, no signal, status and Centrifugo\'s `error` checked. "With a timeout" adds a ' +
+      "10 s timeout the way a careful user writes one: `signal: AbortSignal.timeout(10_000)` " +
+      "for fetch, a `setTimeout` destroying the request (cleared at the end) for node:http. Python uses the standard asyncio loop; aiohttp " +
       "sessions keep their default pool of 100 connections, so at concurrency 256 the Python " +
       "contenders queue in their pool (that is what their users get). HTTP/1.1 keep-alive " +
       "everywhere.",
@@ -459,12 +486,14 @@ export async function render(results: Results, layout: Layout): Promise<void> {
             "–",
             "–",
             "–",
+            "–",
             ...PEERS.map(() => "–"),
             "–",
           ];
         }
         const raw = c.baseline ? cells.get(`${c.baseline}@${k}`) : undefined;
         const vsRaw = c.baseline ? ratio(results, cells, c.id, c.baseline, k) : undefined;
+        const vsCareful = c.careful ? ratio(results, cells, c.id, c.careful, k) : undefined;
         return [
           c.kind === "client" ? `**${c.label}**` : c.label,
           int(cell.rps.median),
@@ -477,6 +506,7 @@ export async function render(results: Results, layout: Layout): Promise<void> {
             : c.kind === "raw"
             ? "1.00×"
             : "–",
+          vsCareful ? x(vsCareful.ratio) : "–",
           raw ? `${x(cell.p50 / raw.p50)} / ${x(cell.p99 / raw.p99)}` : "–",
           Number.isFinite(cell.cpu) ? cell.cpu.toFixed(0) : "–",
           raw && Number.isFinite(cell.cpu)
@@ -502,6 +532,7 @@ export async function render(results: Results, layout: Layout): Promise<void> {
             "p50 ms",
             "p99 ms",
             "× raw (same runtime)",
+            "× raw with a timeout",
             "p50 / p99 ÷ raw",
             "CPU µs/req",
             "CPU efficiency × raw",
@@ -514,8 +545,9 @@ export async function render(results: Results, layout: Layout): Promise<void> {
       );
     }
     md.push(
-      '"× raw": this contender\'s median req/s over the raw HTTP of its runtime (fetch, or ' +
-        'aiohttp for Python). "p50 / p99 ÷ raw": its latencies over raw\'s (above 1 = slower). ' +
+      '"× raw": this contender\'s median req/s over the raw HTTP of its runtime (fetch; ' +
+        'node:http for this client on Node; aiohttp for Python); "× raw with a timeout": over ' +
+        'the same request with a timeout, as a careful user writes it. "p50 / p99 ÷ raw": its latencies over raw\'s (above 1 = slower). ' +
         '"CPU µs/req": CPU time (user + system, all threads) of the load generator\'s process ' +
         "per request, median over the runs; it hardly depends on what else runs on the machine, " +
         "so it is the steadier measure of a client's own cost. \"CPU efficiency × raw\": raw's " +
@@ -805,6 +837,9 @@ export async function render(results: Results, layout: Layout): Promise<void> {
       );
     }
   }
+
+  // How users call it: a web server publishing once per request (bench/web.ts).
+  if (results.web || results.throughput.length > 0) md.push(...renderWeb(results.web));
 
   // The proxy handler against a bare Deno.serve handler (bench/proxy.ts).
   if (results.proxy || results.throughput.length > 0) md.push(...renderProxy(results.proxy));

@@ -177,7 +177,7 @@ async function settle(attempt: () => Promise<Attempt>): Promise<Attempt> {
 }
 
 /**
- * Copies mod.ts and src/ into a private temporary folder and checks that the
+ * Copies the entrypoints (mod.ts, …) and src/ into a private temporary folder and checks that the
  * copy loads, so that every Deno measurement of a run uses the same code even
  * while others edit src/ (a half-saved edit is retried, up to 30 s). Value =
  * the copy's mod.ts.
@@ -185,7 +185,13 @@ async function settle(attempt: () => Promise<Attempt>): Promise<Attempt> {
 export async function snapshotSource(): Promise<Need & { cleanup?: () => Promise<void> }> {
   const got = await settle(async () => {
     const dir = await Deno.makeTempDir({ prefix: "aiocent-bench-src-" });
-    await Deno.copyFile(`${ROOT}mod.ts`, `${dir}/mod.ts`);
+    // Every entrypoint: mod.ts re-exports from some of the others.
+    const { exports } = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`)) as {
+      exports: Record<string, string>;
+    };
+    for (const file of Object.values(exports)) {
+      await Deno.copyFile(`${ROOT}${file.replace(/^\.\//, "")}`, `${dir}/${file}`);
+    }
     await Deno.mkdir(`${dir}/src`);
     await copyTree(`${ROOT}src`, `${dir}/src`);
     const check = await run(Deno.execPath(), [

@@ -5,12 +5,21 @@
 // earliest. A cancelled alarm only drops its callback (its slot leaves the
 // heap when it reaches the top).
 //
-// When no alarm is live, the heap is emptied and the timer cleared — a few
+// When no alarm is live, the heap is emptied and the timer released — a few
 // microtask turns later, not at once: a caller awaiting one call and making
 // the next does so within those turns, and its alarm then reuses the timer
-// (a later deadline needs no re-arming) instead of clearing and arming one
+// (a later deadline needs no re-arming) instead of releasing and arming one
 // per call. Nothing outlives the calls in flight by more than those turns,
 // so no timer is left behind when the caller's task is done.
+//
+// On Deno the timer is an `AbortSignal.timeout` whose abort event rings the
+// alarms. Released, it is only no longer listened to: it keeps no process
+// alive and no test's ops sanitizer sees it, and it stays pending, so the
+// next call after an idle spell (a server publishing once per incoming
+// request) listens to it again instead of creating a timer, which is what
+// costs there. Elsewhere (Node, Bun) it is a setTimeout, cleared when
+// released: an unlistened AbortSignal.timeout does not keep Node alive either,
+// but neither does a listened one, and a call's deadline must.
 
 /** A scheduled callback; `cancel` it once it is no longer needed. */
 export interface Alarm {
@@ -20,15 +29,22 @@ export interface Alarm {
 
 const heap: Alarm[] = [];
 let live = 0;
-let timer: ReturnType<typeof setTimeout> | undefined;
 let armedAt = Infinity;
+
+/** Whether the timer is an AbortSignal.timeout (Deno) rather than a setTimeout. */
+const SIGNALLED = typeof (globalThis as { Deno?: unknown }).Deno === "object" &&
+  typeof AbortSignal.timeout === "function";
+let timer: ReturnType<typeof setTimeout> | undefined;
+let signal: AbortSignal | undefined;
+let listening = false;
 
 /** Calls `fire` at `at` (a `performance.now()` time) unless cancelled first. */
 export function schedule(at: number, fire: () => void): Alarm {
   const alarm: Alarm = { at, fire };
   push(alarm);
   live++;
-  if (at < armedAt) arm(at);
+  if (at < armedAt || signal?.aborted) arm(at);
+  else if (signal && !listening) listen(signal);
   return alarm;
 }
 
@@ -57,21 +73,49 @@ function disarmWhenIdle(): void {
       queueMicrotask(turn);
     } else {
       disarming = false;
-      clearTimeout(timer);
-      timer = undefined;
-      armedAt = Infinity;
+      release();
     }
   };
   queueMicrotask(turn);
 }
 
-function arm(at: number): void {
+/** No alarm is live: the timer stops holding anything (see the top). */
+function release(): void {
+  if (signal) {
+    unlisten(signal);
+    return;
+  }
   clearTimeout(timer);
+  timer = undefined;
+  armedAt = Infinity;
+}
+
+function arm(at: number): void {
   armedAt = at;
-  timer = setTimeout(ring, Math.max(0, at - performance.now()));
+  const delay = Math.max(0, at - performance.now());
+  if (SIGNALLED) {
+    if (signal) unlisten(signal);
+    signal = AbortSignal.timeout(delay);
+    listen(signal);
+  } else {
+    clearTimeout(timer);
+    timer = setTimeout(ring, delay);
+  }
+}
+
+function listen(on: AbortSignal): void {
+  on.addEventListener("abort", ring);
+  listening = true;
+}
+
+function unlisten(on: AbortSignal): void {
+  on.removeEventListener("abort", ring);
+  listening = false;
 }
 
 function ring(): void {
+  if (signal) unlisten(signal);
+  signal = undefined;
   timer = undefined;
   armedAt = Infinity;
   const now = performance.now();

@@ -191,11 +191,22 @@ export class AutoBatcher {
     return taken;
   }
 
+  /** Marks channels as having a call in flight. */
+  #hold(keys: readonly string[]): void {
+    for (const key of keys) this.#busy.set(key, (this.#busy.get(key) ?? 0) + 1);
+  }
+
+  #release(keys: readonly string[]): void {
+    for (const key of keys) {
+      const left = this.#busy.get(key)! - 1;
+      if (left === 0) this.#busy.delete(key);
+      else this.#busy.set(key, left);
+    }
+  }
+
   #send(calls: Pending[], parallel: boolean): void {
     this.#inFlight++;
-    for (const call of calls) {
-      for (const key of call.keys) this.#busy.set(key, (this.#busy.get(key) ?? 0) + 1);
-    }
+    for (const call of calls) this.#hold(call.keys);
     // The request lives as long as the most patient of its calls.
     const now = performance.now();
     let timeout = 1;
@@ -225,13 +236,7 @@ export class AutoBatcher {
       },
     ).finally(() => {
       this.#inFlight--;
-      for (const call of calls) {
-        for (const key of call.keys) {
-          const left = this.#busy.get(key)! - 1;
-          if (left === 0) this.#busy.delete(key);
-          else this.#busy.set(key, left);
-        }
-      }
+      for (const call of calls) this.#release(call.keys);
       this.#flush();
     });
   }
@@ -241,19 +246,26 @@ export class AutoBatcher {
    * lone call as the plain request it would have been, else a batch.
    */
   async #request(calls: Pending[], parallel: boolean, timeout: number): Promise<Outcome[]> {
-    const budget = new Deadline(timeout, undefined);
-    if (this.#abandoned) budget.close();
-    this.#budgets.add(budget);
     const retry = this.#retry;
     const policy = retry && calls.every((c) => mayRetry(c.method)) ? retry : undefined;
-    try {
-      if (calls.length === 1) {
-        const { method, params } = calls[0]!;
+    if (calls.length === 1) {
+      // A lone call travels under its own deadline and signal, not a second
+      // deadline made for the request.
+      const { method, params, budget } = calls[0]!;
+      this.#budgets.add(budget);
+      try {
         return [{
           ok: true,
           result: await sendOne(this.#endpoint, method, params, budget, policy),
         }];
+      } finally {
+        this.#budgets.delete(budget);
       }
+    }
+    const budget = new Deadline(timeout, undefined);
+    if (this.#abandoned) budget.close();
+    this.#budgets.add(budget);
+    try {
       return await sendMany(this.#endpoint, calls, parallel, budget, policy);
     } finally {
       this.#budgets.delete(budget);

@@ -5,6 +5,8 @@
 
 import assert from "node:assert/strict";
 import { cancel, schedule } from "../src/_alarms.ts";
+import { buildNpm } from "./runtimes/build_npm.ts";
+import { nodeBinary } from "./_tools.ts";
 
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -39,7 +41,7 @@ Deno.test("alarms", async (t) => {
     assert.deepEqual(order, ["early", "late", "chained"]);
   });
 
-  await t.step("cancelling every alarm disarms the timer at once", () => {
+  await t.step("cancelling every alarm disarms the timer", async () => {
     const now = performance.now();
     const alarms = Array.from({ length: 10 }, (_, i) =>
       schedule(now + 60_000 + i, () => {
@@ -47,7 +49,10 @@ Deno.test("alarms", async (t) => {
       }));
     for (const alarm of alarms) cancel(alarm);
     cancel(alarms[0]!); // twice is harmless
-    // The step ends here: a timer still armed would fail it (ops sanitizer).
+    // Released within a few microtask turns: the ops sanitizer would fail
+    // the step on a setTimeout left armed; the process test below covers
+    // Deno's AbortSignal.timeout, which the sanitizer does not see.
+    await Promise.resolve();
   });
 
   await t.step("an alarm already due fires on the next turn, not synchronously", async () => {
@@ -80,5 +85,72 @@ Deno.test("an alarm that throws does not stop the others", async () => {
     assert.deepEqual(fired, ["same turn", "later"]);
   } finally {
     globalThis.removeEventListener("error", onError);
+  }
+});
+
+// A process whose only pending work is an alarm: alive while the alarm is
+// live (a deadline must fire), free to exit once every alarm is cancelled,
+// also after calls that came one by one with idle spells between them (on
+// Deno the released timer stays pending, unlistened).
+const SCRIPT = (module: string) => `
+  const { cancel, schedule } = await import(${JSON.stringify(module)});
+  const mode = globalThis.Deno ? Deno.args[0] : process.argv.at(-1);
+  const pause = () => new Promise((resolve) => setTimeout(resolve, 5));
+  for (let i = 0; i < 3; i++) {
+    cancel(schedule(performance.now() + 60000, () => console.log("a cancelled alarm fired")));
+    await pause();
+  }
+  if (mode === "live") schedule(performance.now() + 300, () => console.log("fired"));
+  console.log("scheduled");
+`;
+
+async function runScript(command: string, args: string[], mode: string) {
+  const started = performance.now();
+  const out = await new Deno.Command(command, {
+    args: [...args, mode],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return {
+    ms: performance.now() - started,
+    text: new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr),
+  };
+}
+
+Deno.test("alarms keep a process alive only while one is live", async (t) => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const npm = await buildNpm();
+    const node = await nodeBinary();
+    const runtimes = [
+      {
+        name: "deno",
+        file: `${dir}/deno.ts`,
+        module: new URL("../src/_alarms.ts", import.meta.url).href,
+        run: (file: string) => [Deno.execPath(), ["run", "--allow-read", file]] as const,
+      },
+      {
+        name: "node",
+        file: `${dir}/node.mjs`,
+        module: `file://${npm}/src/_alarms.js`,
+        run: (file: string) => [node, [file]] as const,
+      },
+    ];
+    for (const runtime of runtimes) {
+      await Deno.writeTextFile(runtime.file, SCRIPT(runtime.module));
+      const [command, args] = runtime.run(runtime.file);
+      await t.step(`${runtime.name}: a live alarm fires before the process exits`, async () => {
+        const { text } = await runScript(command, [...args], "live");
+        assert.equal(text, "scheduled\nfired\n");
+      });
+      await t.step(`${runtime.name}: cancelled alarms hold nothing`, async () => {
+        const { text, ms } = await runScript(command, [...args], "idle");
+        assert.equal(text, "scheduled\n");
+        // Far below the cancelled alarms' 60 s.
+        assert.ok(ms < 20_000, `the process took ${ms.toFixed(0)} ms to exit`);
+      });
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });
