@@ -1,34 +1,34 @@
 // One timer for every deadline in flight. A timer per call costs more than
-// anything else the client does per call on Deno (about 15 µs of CPU to arm
-// and clear one there), and nearly every call ends long before its deadline.
-// Deadlines wait in a min-heap by time; the single timer is armed for the
-// earliest. A cancelled alarm only drops its callback (its slot leaves the
-// heap when it reaches the top).
-//
-// When no alarm is live, the heap is emptied and the timer released — a few
-// microtask turns later, not at once: a caller awaiting one call and making
-// the next does so within those turns, and its alarm then reuses the timer
-// (a later deadline needs no re-arming) instead of releasing and arming one
-// per call. Nothing outlives the calls in flight by more than those turns,
-// so no timer is left behind when the caller's task is done.
+// anything else the client does per call on Deno, and nearly every call ends
+// long before its deadline. Deadlines wait in a min-heap by time; the single
+// timer is armed for the earliest. A cancelled alarm leaves the heap at once,
+// so the heap holds the live alarms only (one left waiting for its time
+// would make the heap as large as the calls of a whole timeout, and every
+// push slower).
 //
 // On Deno the timer is an `AbortSignal.timeout` whose abort event rings the
-// alarms. Released, it is only no longer listened to: it keeps no process
-// alive and no test's ops sanitizer sees it, and it stays pending, so the
-// next call after an idle spell (a server publishing once per incoming
-// request) listens to it again instead of creating a timer, which is what
-// costs there. Elsewhere (Node, Bun) it is a setTimeout, cleared when
-// released: an unlistened AbortSignal.timeout does not keep Node alive either,
-// but neither does a listened one, and a call's deadline must.
+// alarms. When no alarm is live it is only no longer listened to: it keeps
+// no process alive and no test's ops sanitizer sees it, and it stays
+// pending, so the next call, even after an idle spell (a server publishing
+// once per incoming request), listens to it again instead of creating a
+// timer, which is what costs there.
+//
+// Elsewhere (Node, Bun) it is a setTimeout, cleared a few microtask turns
+// after the last alarm, not at once: a caller awaiting one call and making
+// the next does so within those turns, and its alarm then reuses the timer
+// (a later deadline needs no re-arming). Nothing outlives the calls in
+// flight by more than those turns. (An AbortSignal.timeout would not do
+// there: Node's never keeps the process alive, and a call's deadline must.)
 
 /** A scheduled callback; `cancel` it once it is no longer needed. */
 export interface Alarm {
   readonly at: number;
   fire: (() => void) | undefined;
+  /** Its place in the heap (-1 once it left it). */
+  index: number;
 }
 
 const heap: Alarm[] = [];
-let live = 0;
 let armedAt = Infinity;
 
 /** Whether the timer is an AbortSignal.timeout (Deno) rather than a setTimeout. */
@@ -40,22 +40,26 @@ let listening = false;
 
 /** Calls `fire` at `at` (a `performance.now()` time) unless cancelled first. */
 export function schedule(at: number, fire: () => void): Alarm {
-  const alarm: Alarm = { at, fire };
-  push(alarm);
-  live++;
+  const alarm: Alarm = { at, fire, index: heap.length };
+  heap.push(alarm);
+  up(alarm.index);
   if (at < armedAt || signal?.aborted) arm(at);
   else if (signal && !listening) listen(signal);
   return alarm;
 }
 
+/** The alarms waiting: live ones only (for tests). */
+export function waiting(): number {
+  return heap.length;
+}
+
 /** Cancels an alarm; cancelling a fired or cancelled one does nothing. */
 export function cancel(alarm: Alarm): void {
-  if (alarm.fire === undefined) return;
+  if (alarm.index < 0) return;
   alarm.fire = undefined;
-  if (--live === 0) {
-    heap.length = 0;
-    disarmWhenIdle();
-  }
+  remove(alarm.index);
+  // Releasing a signal costs a listener, so it is done at once.
+  if (heap.length === 0) signal ? unlisten(signal) : disarmWhenIdle();
 }
 
 /** Microtask turns the timer is kept after the last alarm, for the caller's next one. */
@@ -67,7 +71,7 @@ function disarmWhenIdle(): void {
   disarming = true;
   let turns = IDLE_TURNS;
   const turn = () => {
-    if (live > 0) {
+    if (heap.length > 0) {
       disarming = false;
     } else if (--turns > 0) {
       queueMicrotask(turn);
@@ -119,52 +123,62 @@ function ring(): void {
   timer = undefined;
   armedAt = Infinity;
   const now = performance.now();
-  // Fired and cancelled alarms leave from the top; live ones when due.
-  while (heap.length > 0 && (heap[0]!.fire === undefined || heap[0]!.at <= now)) {
-    const alarm = pop();
-    const fire = alarm.fire;
-    if (fire !== undefined) {
-      cancel(alarm);
-      try {
-        fire();
-      } catch (err) {
-        // Thrown where a timer's own callback would throw it, without
-        // leaving the other alarms unarmed.
-        queueMicrotask(() => {
-          throw err;
-        });
-      }
+  while (heap.length > 0 && heap[0]!.at <= now) {
+    const alarm = heap[0]!;
+    const fire = alarm.fire!;
+    cancel(alarm);
+    try {
+      fire();
+    } catch (err) {
+      // Thrown where a timer's own callback would throw it, without
+      // leaving the other alarms unarmed.
+      queueMicrotask(() => {
+        throw err;
+      });
     }
   }
   if (heap.length > 0 && heap[0]!.at < armedAt) arm(heap[0]!.at);
 }
 
-function push(alarm: Alarm): void {
-  let i = heap.push(alarm) - 1;
+/** Takes the alarm at `i` out of the heap. */
+function remove(i: number): void {
+  const gone = heap[i]!;
+  gone.index = -1;
+  const last = heap.pop()!;
+  if (last === gone) return;
+  heap[i] = last;
+  last.index = i;
+  if (i > 0 && heap[(i - 1) >> 1]!.at > last.at) up(i);
+  else down(i);
+}
+
+function up(i: number): void {
+  const alarm = heap[i]!;
   while (i > 0) {
     const parent = (i - 1) >> 1;
-    if (heap[parent]!.at <= alarm.at) break;
-    heap[i] = heap[parent]!;
+    const above = heap[parent]!;
+    if (above.at <= alarm.at) break;
+    heap[i] = above;
+    above.index = i;
     i = parent;
   }
   heap[i] = alarm;
+  alarm.index = i;
 }
 
-function pop(): Alarm {
-  const top = heap[0]!;
-  const last = heap.pop()!;
-  if (heap.length > 0) {
-    let i = 0;
-    for (;;) {
-      const left = 2 * i + 1;
-      if (left >= heap.length) break;
-      const right = left + 1;
-      const child = right < heap.length && heap[right]!.at < heap[left]!.at ? right : left;
-      if (heap[child]!.at >= last.at) break;
-      heap[i] = heap[child]!;
-      i = child;
-    }
-    heap[i] = last;
+function down(i: number): void {
+  const alarm = heap[i]!;
+  for (;;) {
+    const left = 2 * i + 1;
+    if (left >= heap.length) break;
+    const right = left + 1;
+    const child = right < heap.length && heap[right]!.at < heap[left]!.at ? right : left;
+    const below = heap[child]!;
+    if (below.at >= alarm.at) break;
+    heap[i] = below;
+    below.index = i;
+    i = child;
   }
-  return top;
+  heap[i] = alarm;
+  alarm.index = i;
 }

@@ -117,6 +117,7 @@ export class Client {
       secrets: config.secrets,
       auth: config.auth,
       onRequest: config.onRequest,
+      urls: new Map(),
     };
     const auto = config.autoBatch;
     this.#batcher = auto && new AutoBatcher(this.#endpoint, config.retry, auto);

@@ -4,7 +4,7 @@
 // leaves a timer behind).
 
 import assert from "node:assert/strict";
-import { cancel, schedule } from "../src/_alarms.ts";
+import { cancel, schedule, waiting } from "../src/_alarms.ts";
 import { buildNpm } from "./runtimes/build_npm.ts";
 import { nodeBinary } from "./_tools.ts";
 
@@ -153,4 +153,31 @@ Deno.test("alarms keep a process alive only while one is live", async (t) => {
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("alarms: heavy churn keeps order; cancelled ones leave the heap", async () => {
+  // Many alarms at mixed times, most cancelled in a random order while others
+  // are added: the ones left fire in time order, each once.
+  const start = performance.now();
+  let seed = 7;
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const fired: number[] = [];
+  const kept = new Set<number>();
+  const alarms: ReturnType<typeof schedule>[] = [];
+  for (let i = 0; i < 2000; i++) {
+    const at = start + 20 + Math.floor(random() * 60);
+    alarms.push(schedule(at, () => fired.push(i)));
+    kept.add(i);
+    if (random() < 0.7) {
+      const victim = Math.floor(random() * alarms.length);
+      cancel(alarms[victim]!);
+      kept.delete(victim);
+    }
+  }
+  assert.equal(waiting(), kept.size);
+  await wait(150);
+  assert.equal(waiting(), 0);
+  assert.deepEqual([...fired].sort((a, b) => a - b), [...kept].sort((a, b) => a - b));
+  const times = fired.map((i) => alarms[i]!.at);
+  assert.deepEqual(times, [...times].sort((a, b) => a - b));
 });
