@@ -212,6 +212,36 @@ export async function measure(send, config, writeFile) {
   };
 }
 
+/**
+ * Publishes `config.requests` times at `config.concurrency`, sampling the
+ * memory `config.samples` times (default 20) along the way.
+ * @param {(i: number) => Promise<unknown>} send
+ * @param {RunnerConfig} config
+ * @param {() => { rss: number, heapUsed: number }} usage the runtime's memory figures
+ */
+export async function memoryCurve(send, config, usage) {
+  const samples = config.samples ?? 20;
+  const every = Math.max(1, Math.floor(config.requests / samples));
+  const start = performance.now();
+  const sample = (/** @type {number} */ publishes) => {
+    const { rss, heapUsed } = usage();
+    return { publishes, rss, heapUsed, seconds: (performance.now() - start) / 1000 };
+  };
+  const curve = [sample(0)];
+  const { done, errors, firstError } = await drive(
+    send,
+    config.concurrency,
+    config.requests,
+    start + config.maxSeconds * 1000,
+    undefined,
+    (completed) => {
+      if (completed % every === 0) curve.push(sample(completed));
+    },
+  );
+  if (done % every !== 0) curve.push(sample(done));
+  return { requests: done, errors, firstError, seconds: (performance.now() - start) / 1000, curve };
+}
+
 /** Starts the V8 sampling profiler on this isolate; `stop()` returns the profile. */
 async function startProfiler() {
   const { Session } = await import("node:inspector");

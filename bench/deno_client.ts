@@ -10,7 +10,14 @@
 // one batch, in one broadcast) and "memory" (RSS while publishing N times).
 // Prints one JSON line with the result.
 
-import { channelOf, drive, fetchSender, measure, type RunnerConfig } from "./_measure.js";
+import {
+  channelOf,
+  drive,
+  fetchSender,
+  measure,
+  memoryCurve,
+  type RunnerConfig,
+} from "./_measure.js";
 
 const config = JSON.parse(Deno.args[0] ?? "{}") as RunnerConfig;
 // bench/main.ts passes a snapshot of mod.ts + src/ taken at the start of the
@@ -90,26 +97,7 @@ async function shape(): Promise<unknown> {
 async function memory(): Promise<unknown> {
   // bench/main.ts measures the client; a raw fetch variant can be run by hand for comparison.
   const send = config.impl.startsWith("fetch") ? fetchSender(config) : await clientSender();
-  const samples = config.samples ?? 20;
-  const every = Math.max(1, Math.floor(config.requests / samples));
-  const sample = (publishes: number) => {
-    const { rss, heapUsed } = Deno.memoryUsage();
-    return { publishes, rss, heapUsed, seconds: (performance.now() - start) / 1000 };
-  };
-  const start = performance.now();
-  const curve = [sample(0)];
-  const { done, errors, firstError } = await drive(
-    send,
-    config.concurrency,
-    config.requests,
-    start + config.maxSeconds * 1000,
-    undefined,
-    (completed) => {
-      if (completed % every === 0) curve.push(sample(completed));
-    },
-  );
-  if (done % every !== 0) curve.push(sample(done));
-  return { requests: done, errors, firstError, seconds: (performance.now() - start) / 1000, curve };
+  return await memoryCurve(send, config, () => Deno.memoryUsage());
 }
 
 const result = config.mode === "shape"

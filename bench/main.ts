@@ -336,7 +336,9 @@ async function main() {
   }
   if (!partial) { for (const c of selected) for (const need of c.needs) wanted.add(need); }
   // The web-server part: its Node apps load the npm build; wrk loads the apps.
-  if (!options.memory) { for (const need of ["node", "npmBuild", "wrk"]) wanted.add(need); }
+  // The memory part: the client on Node and Bun too.
+  const extra = options.memory ? ["node", "bun", "npmBuild"] : ["node", "npmBuild", "wrk"];
+  for (const need of extra) wanted.add(need);
   // Node first: the npm build is checked by loading it in Node.
   const order = [
     "node",
@@ -855,12 +857,27 @@ async function memoryRun(
     });
     log(`memory: ${variant} ${run.ok ? "done" : run.error}`);
   }
+  // The client on the other runtimes, over as many publishes, each beside the
+  // hand-written request with a timeout of its runtime: what the runtime itself does.
+  const runtimes: NonNullable<Results["memory"]>["runtimes"] = [];
+  for (const id of ["node-client", "node-http-timer", "bun-client", "bun-fetch-timeout"]) {
+    const other = CONTENDERS.find((c) => c.id === id)!;
+    if (!other.needs.every((need) => resolved[need])) continue;
+    await new Gate(options.quick ? 0 : 60).quiet();
+    const run = await runJson(commandOf(other, job, resolved, 0), (job.maxSeconds + 60) * 1000);
+    runtimes.push({
+      contender: id,
+      ...(run.ok ? { result: run.value as never } : { error: run.error }),
+    });
+    log(`memory: ${id} ${run.ok ? "done" : run.error}`);
+  }
   return {
     publishes: options.publishes,
     concurrency: 64,
     command: displayCommand(argv),
     result: outcome.value as never,
     comparisons,
+    runtimes,
   };
 }
 

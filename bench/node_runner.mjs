@@ -12,12 +12,13 @@
 // impl "http":   the identical request over node:http with a keep-alive agent, no fetch
 //                (on Node the client itself sends over node:http); "http:timer" adds the
 //                timeout a careful user writes: a timer per request, cleared at the end.
-// Prints one JSON line with the result.
+// Modes "throughput" and "memory" (the RSS over N publishes). Prints one JSON
+// line with the result.
 
 import { writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
-import { channelOf, fetchSender, measure } from "./_measure.js";
+import { channelOf, fetchSender, measure, memoryCurve } from "./_measure.js";
 
 const config = JSON.parse(process.argv[2] ?? "{}");
 const { url, apiKey, publication } = config;
@@ -89,6 +90,10 @@ async function httpSender(timer) {
     });
 }
 
-if (config.mode !== "throughput") throw new Error(`node_runner: unsupported mode ${config.mode}`);
-const result = await measure(await sender(), config, (path, text) => writeFile(path, text));
-console.log(JSON.stringify(result));
+if (config.mode === "memory") {
+  const { memoryUsage } = await import("node:process");
+  console.log(JSON.stringify(await memoryCurve(await sender(), config, () => memoryUsage())));
+} else if (config.mode === "throughput") {
+  const result = await measure(await sender(), config, (path, text) => writeFile(path, text));
+  console.log(JSON.stringify(result));
+} else throw new Error(`node_runner: unsupported mode ${config.mode}`);

@@ -123,6 +123,12 @@ export interface Results {
       curve: MemoryPoint[];
     };
     error?: string;
+    /** The client on Node and Bun, the same publishes. */
+    runtimes?: {
+      contender: string;
+      result?: { requests: number; errors: number; seconds: number; curve: MemoryPoint[] };
+      error?: string;
+    }[];
     /** Raw fetch variants over fewer publishes, for comparison. */
     comparisons?: {
       variant: string;
@@ -657,6 +663,47 @@ export async function render(results: Results, layout: Layout): Promise<void> {
       } MiB.`,
       "",
     );
+    const others = mem.runtimes ?? [];
+    if (others.length > 0) {
+      const growth = (c: MemoryPoint[], at: number) => {
+        const from = c[Math.max(1, Math.floor(at * (c.length - 1)))] ?? c[0]!;
+        const to = c[c.length - 1]!;
+        return `${to.rss >= from.rss ? "+" : ""}${
+          (((to.rss - from.rss) / from.rss) * 100).toFixed(1)
+        } %`;
+      };
+      md.push(
+        `The same client on the other runtimes (the npm build, \`process.memoryUsage()\`), ` +
+          `${mem.publishes.toLocaleString("en-US")} publishes at concurrency ${mem.concurrency}, ` +
+          "each beside the hand-written request with a timeout of its runtime:",
+        "",
+        table(
+          [
+            "runtime",
+            "req/s",
+            "errors",
+            "RSS MiB, second half",
+            "heap used MiB, second half",
+            "RSS first sample → end",
+            "RSS half → end",
+          ],
+          others.map((o) =>
+            o.result
+              ? [
+                labelOf(results, o.contender),
+                int(o.result.requests / o.result.seconds),
+                String(o.result.errors),
+                rangeOf(o.result.curve, "rss"),
+                rangeOf(o.result.curve, "heapUsed"),
+                growth(o.result.curve, 0),
+                growth(o.result.curve, 0.5),
+              ]
+              : [labelOf(results, o.contender), "–", "–", "–", "–", "–", `failed: ${o.error}`]
+          ),
+        ),
+        "",
+      );
+    }
     const comparisons = (mem.comparisons ?? []).filter((c) => c.result);
     if (comparisons.length > 0) {
       const names: Record<string, string> = {
