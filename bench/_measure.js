@@ -52,23 +52,30 @@ export function channelOf(/** @type {Publication} */ publication, /** @type {num
   return `${publication.prefix}${i % publication.channels}`;
 }
 
-/** The parts of a client's HTTP request that a raw fetch variant can add (see fetchSender). */
-export const FETCH_PARTS = ["signal", "headers", "manual", "text"];
-/** A what-if for the timeout: a timer cleared as soon as the response is read. */
-export const FETCH_WHAT_IFS = ["cleared"];
+/**
+ * The parts of the client's HTTP request that a raw fetch variant can add (see
+ * fetchSender); all of them together are the client's request written by hand.
+ */
+export const FETCH_PARTS = ["controller", "manual", "text", "length"];
+/** What-ifs: other ways of writing the request, measured beside it. */
+export const FETCH_WHAT_IFS = ["signal", "headers", "cleared"];
 
 /**
  * The identical publish request through the runtime's fetch. `impl` "fetch" is
  * as bare as it gets: a plain headers object, no signal, `response.json()`,
  * status and Centrifugo's error checked. "fetch:part,part" adds what the
  * client does, one part at a time, to see what each costs:
- *   signal  - `signal: AbortSignal.timeout(10 s)` per request
- *   headers - one prebuilt `Headers` instance instead of a plain object
- *   manual  - `redirect: "manual"`
- *   text    - `JSON.parse(await response.text())` instead of `response.json()`
- *   cleared - the same 10 s timeout as "signal", but through an AbortController and a
- *             setTimeout that is cleared once the response is read (AbortSignal.timeout
- *             cannot be cancelled: each call leaves its timer armed for the whole timeout)
+ *   controller - the signal of an AbortController made per request (the client's
+ *                deadline: its one shared timer aborts it only when the time is up)
+ *   manual     - `redirect: "manual"`
+ *   text       - `JSON.parse(await response.text())` instead of `response.json()`
+ *   length     - the response's `content-length` read (the client bounds the body by it)
+ * and the what-ifs:
+ *   signal     - `signal: AbortSignal.timeout(10 s)` per request (a careful user's timeout)
+ *   headers    - one prebuilt `Headers` instance instead of a plain object
+ *   cleared    - the same 10 s timeout as "signal", but through an AbortController and a
+ *                setTimeout that is cleared once the response is read (AbortSignal.timeout
+ *                cannot be cancelled: each call leaves its timer armed for the whole timeout)
  * @param {RunnerConfig} config
  * @returns {(i: number) => Promise<unknown>}
  */
@@ -84,8 +91,10 @@ export function fetchSender(config) {
   const plain = { "Content-Type": "application/json", "X-API-Key": apiKey };
   const headers = parts.has("headers") ? new Headers(plain) : plain;
   const signal = parts.has("signal");
+  const controller = parts.has("controller");
   const manual = parts.has("manual");
   const text = parts.has("text");
+  const length = parts.has("length");
   const cleared = parts.has("cleared");
   return async (i) => {
     /** @type {RequestInit} */
@@ -95,6 +104,7 @@ export function fetchSender(config) {
       body: JSON.stringify({ channel: channelOf(publication, i), data: publication.data }),
     };
     if (signal) init.signal = AbortSignal.timeout(10_000);
+    if (controller) init.signal = new AbortController().signal;
     if (manual) init.redirect = "manual";
     /** @type {ReturnType<typeof setTimeout> | undefined} */
     let timer;
@@ -105,6 +115,7 @@ export function fetchSender(config) {
     }
     try {
       const response = await fetch(target, init);
+      if (length) response.headers.get("content-length");
       const reply = text ? JSON.parse(await response.text()) : await response.json();
       if (!response.ok || reply.error) throw new Error(`HTTP ${response.status} ${reply.error}`);
       return reply.result;

@@ -755,9 +755,11 @@ function worstConcurrency(
 
 /**
  * What each part of the client's HTTP request costs: bare fetch, fetch plus
- * one part (timeout signal, Headers instance, redirect "manual", text() +
- * JSON.parse), fetch with all of them, and the client; round-robin, at the
- * concurrency where the client fell furthest below raw fetch.
+ * one part (an AbortController's signal, redirect "manual", text() +
+ * JSON.parse, the content-length read), fetch with all of them (the client's
+ * request by hand), other ways of writing it, and the client; round-robin, at
+ * the concurrency where the client fell furthest below raw fetch. On Node,
+ * where the client sends over node:http, its variants are node:http's.
  */
 async function ablationRuns(
   options: Options,
@@ -773,15 +775,17 @@ async function ablationRuns(
     ...FETCH_WHAT_IFS.map((part) => `fetch:${part}`),
     "client",
   ];
-  // On Node the client sends over node:http: bare node:http is its other ceiling.
-  const nodeOnly = ["http"];
+  // On Node the client sends over node:http: bare, and with a timer, is its ceiling.
+  const nodeVariants = ["http", "http:timer", "client"];
   const reps = options.quick ? 1 : 3;
   const gate = new Gate(options.quick ? 0 : 60);
   const out: Results["ablation"] = [];
-  for (const client of active.filter((c) => c.kind === "client")) {
+  // The per-request client of each runtime (not autoBatch: its request is a batch).
+  const perRequest = active.filter((c) => c.kind === "client" && c.id !== "deno-autobatch");
+  for (const client of perRequest) {
     const concurrency = worstConcurrency(client, ratios, options);
     if (concurrency === undefined) continue;
-    const variants = client.runtime === "node" ? [...common, ...nodeOnly] : common;
+    const variants = client.runtime === "node" ? nodeVariants : common;
     for (let rep = 1; rep <= reps; rep++) {
       const order = rep % 2 ? variants : [...variants].reverse();
       for (const variant of order) {

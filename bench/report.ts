@@ -7,6 +7,7 @@ import { renderWeb, type WebBench } from "./web.ts";
 import type { ProfileSummary } from "./profile.ts";
 import type { Machine } from "./setup.ts";
 import { median, type Spread, spread } from "./stats.ts";
+import { FETCH_PARTS } from "./_measure.js";
 import { type BarPanel, lineSvg, throughputSvg } from "./svg.ts";
 
 export interface RunResult {
@@ -831,44 +832,62 @@ export async function render(results: Results, layout: Layout): Promise<void> {
       "## What each part of the request costs",
       "",
       "Raw fetch, then raw fetch plus one thing the client adds to each request, then all of " +
-        "them, then the client itself: what separates the client from bare fetch. " +
-        "Round-robin, median req/s (min–max) at the concurrency where the client fell furthest " +
-        "below raw fetch.",
+        "them (the client's request written by hand), other ways of writing it, then the client " +
+        "itself: what separates the client from bare fetch, and how much of that is its own " +
+        "code. On Node, where the client sends over `node:http`, the same against bare " +
+        "`node:http`. Round-robin, median req/s (min–max) at the concurrency where the client " +
+        "fell furthest below raw.",
       "",
     );
     const describe: Record<string, string> = {
       "fetch": "bare fetch (plain headers object, `response.json()`)",
-      "fetch:signal": "+ `signal: AbortSignal.timeout(10 s)`",
-      "fetch:headers": "+ one prebuilt `Headers` instance",
+      "fetch:controller": "+ `signal` of an `AbortController` made per request, never aborted",
       "fetch:manual": '+ `redirect: "manual"`',
       "fetch:text": "+ `JSON.parse(await response.text())` instead of `response.json()`",
+      "fetch:length": "+ the response's `content-length` read",
+      [`fetch:${FETCH_PARTS.join(",")}`]:
+        "+ all four of the above: **the client's request, written by hand**",
+      "fetch:signal": "what-if: `signal: AbortSignal.timeout(10 s)` instead (a careful user's)",
+      "fetch:headers": "what-if: one prebuilt `Headers` instance instead of a plain object",
       "fetch:cleared":
-        "what-if: the same 10 s timeout through an `AbortController` + `setTimeout` cleared when the response is read",
+        "what-if: the 10 s timeout through an `AbortController` + `setTimeout` cleared when the response is read",
       "client": "**the client** (`client.publish`)",
-      "http": "the same request over `node:http` with a keep-alive agent (no fetch)",
+      "http": "bare `node:http` with a keep-alive agent (the client's transport on Node)",
+      "http:timer": "`node:http` + a 10 s timer cleared at the end (the client's request by hand)",
     };
-    for (const runtime of [...new Set(ablation.map((a) => a.runtime))]) {
-      const list = ablation.filter((a) => a.runtime === runtime);
+    // One table per runtime and concurrency: runs at another concurrency are not comparable.
+    const groups = [...new Set(ablation.map((a) => `${a.runtime} ${a.concurrency}`))];
+    for (const group of groups) {
+      const list = ablation.filter((a) => `${a.runtime} ${a.concurrency}` === group);
+      const runtime = list[0]!.runtime;
       const variants = [...new Set(list.map((a) => a.variant))];
       const rps = (variant: string) =>
         spread(list.filter((a) => a.variant === variant).map((a) => a.result!.rps));
-      const bare = rps("fetch").median;
+      const base = variants.includes("fetch") ? "fetch" : variants[0]!;
+      const bare = rps(base).median;
       const bareCpu = median(
-        list.filter((a) => a.variant === "fetch").map((a) => a.result!.cpuUsPerRequest ?? NaN),
+        list.filter((a) => a.variant === base).map((a) => a.result!.cpuUsPerRequest ?? NaN),
       );
       md.push(
         `### ${runtime}, concurrency ${list[0]!.concurrency}`,
         "",
         table(
-          ["request", "req/s", "min–max", "× bare fetch", "p50 ms", "CPU µs/req", "CPU vs bare"],
+          [
+            "request",
+            "req/s",
+            "min–max",
+            base === "fetch" ? "× bare fetch" : "× bare",
+            "p50 ms",
+            "CPU µs/req",
+            "CPU vs bare",
+          ],
           variants.map((variant) => {
             const r = rps(variant);
             const runs = list.filter((a) => a.variant === variant).map((a) => a.result!);
             const p50 = median(runs.map((a) => a.p50));
             const cpu = median(runs.map((a) => a.cpuUsPerRequest ?? NaN));
             return [
-              describe[variant] ??
-                (variant.startsWith("fetch:") ? "+ all four of the above" : variant),
+              describe[variant] ?? variant,
               int(r.median),
               `${int(r.min)}–${int(r.max)}`,
               x(r.median / bare),
