@@ -158,7 +158,8 @@ export class AutoBatcher {
     while (this.#inFlight < this.#pacing.maxInFlight) {
       const taken = this.#take();
       if (taken.length === 0) break;
-      for (const group of groups(taken)) this.#send(group.calls, group.parallel);
+      if (taken.length === 1) this.#sendAlone(taken[0]!);
+      else for (const group of groups(taken)) this.#send(group.calls, group.parallel);
     }
     if (this.#queue.length === 0 && this.#inFlight === 0) {
       for (const resolve of this.#idle.splice(0)) resolve();
@@ -242,26 +243,38 @@ export class AutoBatcher {
   }
 
   /**
-   * One request for `calls`, retried when every call is safe to repeat: a
-   * lone call as the plain request it would have been, else a batch.
+   * A call taken alone: the plain request it would have been without
+   * auto-batching, under its own deadline and signal (no second deadline
+   * made for the request), retried as the client's policy allows. The light
+   * load case, so it skips the batch's bookkeeping.
    */
+  async #sendAlone(pending: Pending): Promise<void> {
+    this.#inFlight++;
+    this.#hold(pending.keys);
+    const { method, params, budget } = pending;
+    const policy = this.#retry && mayRetry(method) ? this.#retry : undefined;
+    this.#budgets.add(budget);
+    try {
+      this.#settle(pending, await sendOne(this.#endpoint, method, params, budget, policy), true);
+    } catch (error) {
+      if (this.#abandoned) budget.close();
+      this.#settle(
+        pending,
+        this.#abandoned ? abortError(method, this.#where, budget) : error,
+        false,
+      );
+    } finally {
+      this.#budgets.delete(budget);
+      this.#inFlight--;
+      this.#release(pending.keys);
+      this.#flush();
+    }
+  }
+
+  /** One request for `calls` (more than one), retried when every call is safe to repeat. */
   async #request(calls: Pending[], parallel: boolean, timeout: number): Promise<Outcome[]> {
     const retry = this.#retry;
     const policy = retry && calls.every((c) => mayRetry(c.method)) ? retry : undefined;
-    if (calls.length === 1) {
-      // A lone call travels under its own deadline and signal, not a second
-      // deadline made for the request.
-      const { method, params, budget } = calls[0]!;
-      this.#budgets.add(budget);
-      try {
-        return [{
-          ok: true,
-          result: await sendOne(this.#endpoint, method, params, budget, policy),
-        }];
-      } finally {
-        this.#budgets.delete(budget);
-      }
-    }
     const budget = new Deadline(timeout, undefined);
     if (this.#abandoned) budget.close();
     this.#budgets.add(budget);
