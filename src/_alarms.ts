@@ -13,12 +13,14 @@
 // once per incoming request), listens to it again instead of creating a
 // timer, which is what costs there.
 //
-// Elsewhere (Node, Bun) it is a setTimeout, cleared a few microtask turns
-// after the last alarm, not at once: a caller awaiting one call and making
-// the next does so within those turns, and its alarm then reuses the timer
-// (a later deadline needs no re-arming). Nothing outlives the calls in
-// flight by more than those turns. (An AbortSignal.timeout would not do
-// there: Node's never keeps the process alive, and a call's deadline must.)
+// Elsewhere (Node, Bun) it is a setTimeout. When no alarm is live it is
+// unref'd, not cleared: it keeps no process alive, and the next call, even
+// after an idle spell, refs it again (a later deadline needs no re-arming)
+// instead of creating a timer, which is what costs there. Where a timer
+// cannot be unref'd (workerd, browsers) it is cleared a few microtask turns
+// after the last alarm instead: a caller awaiting one call and making the
+// next does so within those turns. (An AbortSignal.timeout would not do on
+// Node: it never keeps the process alive, and a call's deadline must.)
 
 /** A scheduled callback; `cancel` it once it is no longer needed. */
 export interface Alarm {
@@ -35,6 +37,8 @@ let armedAt = Infinity;
 const SIGNALLED = typeof (globalThis as { Deno?: unknown }).Deno === "object" &&
   typeof AbortSignal.timeout === "function";
 let timer: ReturnType<typeof setTimeout> | undefined;
+/** Whether `timer` keeps the process alive (it is unref'd while no alarm is live). */
+let held = false;
 let signal: AbortSignal | undefined;
 let listening = false;
 
@@ -44,7 +48,9 @@ export function schedule(at: number, fire: () => void): Alarm {
   heap.push(alarm);
   up(alarm.index);
   if (at < armedAt || signal?.aborted) arm(at);
-  else if (signal && !listening) listen(signal);
+  else if (signal) {
+    if (!listening) listen(signal);
+  } else if (!held) hold(true);
   return alarm;
 }
 
@@ -58,8 +64,29 @@ export function cancel(alarm: Alarm): void {
   if (alarm.index < 0) return;
   alarm.fire = undefined;
   remove(alarm.index);
-  // Releasing a signal costs a listener, so it is done at once.
-  if (heap.length === 0) signal ? unlisten(signal) : disarmWhenIdle();
+  // Releasing a signal costs a listener, and unref'ing a timer a flag, so they are done at once.
+  if (heap.length === 0) {
+    if (signal) unlisten(signal);
+    else if (unrefable(timer)) hold(false);
+    else disarmWhenIdle();
+  }
+}
+
+interface Unrefable {
+  ref(): void;
+  unref(): void;
+}
+
+function unrefable(t: unknown): t is Unrefable {
+  return typeof (t as Partial<Unrefable> | undefined)?.unref === "function";
+}
+
+/** Refs or unrefs the timer: whether it keeps the process alive. */
+function hold(on: boolean): void {
+  if (!unrefable(timer)) return;
+  if (on) timer.ref();
+  else timer.unref();
+  held = on;
 }
 
 /** Microtask turns the timer is kept after the last alarm, for the caller's next one. */
@@ -92,6 +119,7 @@ function release(): void {
   clearTimeout(timer);
   timer = undefined;
   armedAt = Infinity;
+  held = false;
 }
 
 function arm(at: number): void {
@@ -104,6 +132,7 @@ function arm(at: number): void {
   } else {
     clearTimeout(timer);
     timer = setTimeout(ring, delay);
+    held = true;
   }
 }
 
@@ -121,6 +150,7 @@ function ring(): void {
   if (signal) unlisten(signal);
   signal = undefined;
   timer = undefined;
+  held = false;
   armedAt = Infinity;
   const now = performance.now();
   while (heap.length > 0 && heap[0]!.at <= now) {

@@ -90,17 +90,21 @@ Deno.test("an alarm that throws does not stop the others", async () => {
 
 // A process whose only pending work is an alarm: alive while the alarm is
 // live (a deadline must fire), free to exit once every alarm is cancelled,
-// also after calls that came one by one with idle spells between them (on
-// Deno the released timer stays pending, unlistened).
+// also after calls that came one by one with idle spells between them (the
+// released timer stays pending: unlistened on Deno, unref'd on Node). In
+// "reuse" the live alarm comes after the cancelled ones' timer, which it
+// reuses: that timer must keep the process alive again.
 const SCRIPT = (module: string) => `
   const { cancel, schedule } = await import(${JSON.stringify(module)});
   const mode = globalThis.Deno ? Deno.args[0] : process.argv.at(-1);
   const pause = () => new Promise((resolve) => setTimeout(resolve, 5));
+  const cancelledIn = mode === "reuse" ? 250 : 60000;
   for (let i = 0; i < 3; i++) {
-    cancel(schedule(performance.now() + 60000, () => console.log("a cancelled alarm fired")));
+    cancel(schedule(performance.now() + cancelledIn, () => console.log("a cancelled alarm fired")));
     await pause();
   }
   if (mode === "live") schedule(performance.now() + 300, () => console.log("fired"));
+  if (mode === "reuse") schedule(performance.now() + 500, () => console.log("fired"));
   console.log("scheduled");
 `;
 
@@ -141,6 +145,10 @@ Deno.test("alarms keep a process alive only while one is live", async (t) => {
       const [command, args] = runtime.run(runtime.file);
       await t.step(`${runtime.name}: a live alarm fires before the process exits`, async () => {
         const { text } = await runScript(command, [...args], "live");
+        assert.equal(text, "scheduled\nfired\n");
+      });
+      await t.step(`${runtime.name}: a live alarm reusing an idle timer fires`, async () => {
+        const { text } = await runScript(command, [...args], "reuse");
         assert.equal(text, "scheduled\nfired\n");
       });
       await t.step(`${runtime.name}: cancelled alarms hold nothing`, async () => {
