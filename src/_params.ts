@@ -9,6 +9,7 @@
 import { MESSAGES } from "./_generated/methods.ts";
 import type { FieldKind, MessageSpec, MethodSpec } from "./_schema.ts";
 import { CONTROLS, describe, isPlainObject } from "./_validate.ts";
+import { toBase64 } from "./_base64.ts";
 
 /** Wire params of one command. */
 export type Params = Record<string, unknown>;
@@ -256,14 +257,6 @@ function unknownField(
   return `${method}: unknown option ${prefix}${key}${hint}; known ${where}: ${
     known.join(", ") || "none"
   }`;
-}
-
-function toBase64(bytes: Uint8Array): string {
-  let binary = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(binary);
 }
 
 /** A Failure worded for a positional argument or an option. */

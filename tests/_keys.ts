@@ -51,3 +51,34 @@ export const rsaParams: RsaHashedKeyGenParams = {
   hash: "SHA-256",
 };
 export const ecParams: EcKeyGenParams = { name: "ECDSA", namedCurve: "P-256" };
+
+const hex = (bytes: ArrayBuffer) =>
+  [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, "0")).join("");
+
+/**
+ * The signature a backend gives a subscriber for the shared-poll keys it may
+ * track, written from Centrifugo's check (internal/client/track_signature.go),
+ * independently of the library: `iat:exp:` and the hex HMAC-SHA256 under
+ * `secret` of iat, exp, user, channel and the hex SHA-256 of the keys,
+ * NUL-separated; valid for an hour.
+ */
+export async function trackSignature(
+  secret: string,
+  user: string,
+  channel: string,
+  keys: string[],
+): Promise<string> {
+  const encoder = new TextEncoder();
+  const iat = Math.floor(Date.now() / 1000);
+  const exp = iat + 3600;
+  const keysHash = hex(await crypto.subtle.digest("SHA-256", encoder.encode(keys.join("\0"))));
+  const key = await crypto.subtle.importKey(
+    "raw",
+    encoder.encode(secret),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
+  const message = `${iat}\0${exp}\0${user}\0${channel}\0${keysHash}`;
+  return `${iat}:${exp}:${hex(await crypto.subtle.sign("HMAC", key, encoder.encode(message)))}`;
+}

@@ -16,7 +16,7 @@
 // with the command that installs them, rather than being skipped.
 
 import { PortTakenError, startWatched } from "./_process.ts";
-import { aptInstall } from "./_tools.ts";
+import { aptInstall, run } from "./_tools.ts";
 import { freePort } from "./_centrifugo.ts";
 
 /** The command that installs what this module needs on Debian/Ubuntu. */
@@ -45,16 +45,6 @@ export interface Postgres {
    * directory. Safe to call twice.
    */
   stop(): Promise<void>;
-}
-
-async function run(cmd: string, args: string[]): Promise<{ ok: boolean; text: string }> {
-  try {
-    const out = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).output();
-    const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
-    return { ok: out.success, text: text.trim() };
-  } catch (err) {
-    return { ok: false, text: String(err) };
-  }
 }
 
 /** Directories that may hold initdb and postgres, best first. */

@@ -17,6 +17,7 @@ import {
   NAMESPACES,
   SHARED_POLL_SECRET,
 } from "./_centrifugo.ts";
+import { trackSignature } from "./_keys.ts";
 
 /**
  * Centrifugo overrides (for startCentrifugo) with every HTTP proxy type
@@ -231,30 +232,6 @@ function subscriptionEvents(sub: any): Seen[] {
     sub.on(event, (ctx: object) => seen.push({ event, ...ctx }));
   }
   return seen;
-}
-
-const hex = (bytes: ArrayBuffer) =>
-  [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, "0")).join("");
-
-/** A shared-poll track signature, as Centrifugo checks it (internal/client/track_signature.go). */
-async function trackSignature(user: string, channel: string, keys: string[]): Promise<string> {
-  const encoder = new TextEncoder();
-  const iat = Math.floor(Date.now() / 1000);
-  const exp = iat + 3600;
-  const keysHash = hex(await crypto.subtle.digest("SHA-256", encoder.encode(keys.join("\0"))));
-  const key = await crypto.subtle.importKey(
-    "raw",
-    encoder.encode(SHARED_POLL_SECRET),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
-  const mac = await crypto.subtle.sign(
-    "HMAC",
-    key,
-    encoder.encode(`${iat}\0${exp}\0${user}\0${channel}\0${keysHash}`),
-  );
-  return `${iat}:${exp}:${hex(mac)}`;
 }
 
 /**
@@ -603,7 +580,7 @@ export async function runProxyScenarios(
         const poll = mia.client.newSharedPollSubscription(channel, {
           getSignature: async ({ keys }: { keys: string[] }) => ({
             keys,
-            signature: await trackSignature(`mia${R}`, channel, keys),
+            signature: await trackSignature(SHARED_POLL_SECRET, `mia${R}`, channel, keys),
           }),
         });
         const updates = subscriptionEvents(poll);

@@ -16,7 +16,8 @@ export type SdkEvent =
   | { type: "connected"; client: string }
   | { type: "connecting" | "disconnected"; code: number; reason: string }
   | { type: "error"; kind: string; code: number; message: string }
-  | { type: "subscribed"; channel: string }
+  | { type: "subscribed"; channel: string; data?: unknown }
+  | { type: "server-subscribed"; channel: string; data?: unknown }
   | { type: "unsubscribed"; channel: string; code: number; reason: string }
   | { type: "sub-error"; channel: string; kind: string; code: number; message: string }
   | { type: "publication"; channel: string; data: unknown }
@@ -71,6 +72,12 @@ export function openClient(wsUrl: string, options: Partial<Options> = {}): SdkCl
     "disconnected",
     (ctx) => record({ type: "disconnected", code: ctx.code, reason: ctx.reason }),
   );
+  client.on("subscribed", (ctx) =>
+    record({
+      type: "server-subscribed",
+      channel: ctx.channel,
+      ...(ctx.data !== undefined ? { data: ctx.data } : {}),
+    }));
   client.on("error", (ctx) =>
     record({
       type: "error",
@@ -113,7 +120,12 @@ export function openClient(wsUrl: string, options: Partial<Options> = {}): SdkCl
       type Ended = { code: number; reason: string };
       type Failed = { type: string; error: { code: number; message: string } };
       type Update = { key: string; data: unknown; version?: number; removed?: boolean };
-      on("subscribed", () => record({ type: "subscribed", channel }));
+      on<{ data?: unknown }>("subscribed", (ctx) =>
+        record({
+          type: "subscribed",
+          channel,
+          ...(ctx.data !== undefined ? { data: ctx.data } : {}),
+        }));
       on<Ended>(
         "unsubscribed",
         (ctx) => record({ type: "unsubscribed", channel, code: ctx.code, reason: ctx.reason }),

@@ -15,7 +15,8 @@ export function cacheRoot(): string {
   return cacheDir().replace(/\/centrifugo-v[^/]+$/, "");
 }
 
-async function run(cmd: string, args: string[]): Promise<{ ok: boolean; text: string }> {
+/** Runs a command to its end: whether it succeeded, and its stdout and stderr, trimmed. */
+export async function run(cmd: string, args: string[]): Promise<{ ok: boolean; text: string }> {
   try {
     const out = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).output();
     const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
@@ -115,4 +116,17 @@ export function aptInstall(...packages: string[]): Promise<boolean> {
     installing.set(key, done);
   }
   return done;
+}
+
+/** Waits until `check` holds (polled every 25 ms), or fails after `ms` with `what`. */
+export async function eventually(
+  what: string,
+  check: () => Promise<boolean>,
+  ms = 10_000,
+): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
 }

@@ -18,17 +18,9 @@ import { type Postgres, startPostgres } from "./_postgres.ts";
 import { type Redis, startRedis } from "./_redis.ts";
 import { connectSubscriber, type Subscriber } from "./_subscriber.ts";
 import { readmeBlock, readmeSection, runReadmeExample } from "./_readme.ts";
+import { eventually } from "./_tools.ts";
 
 const commands = new Commands();
-
-/** Waits until `check` holds (polled every 25 ms), or fails after `ms` with `what`. */
-async function eventually(what: string, check: () => Promise<boolean>, ms = 10_000) {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -13,32 +13,10 @@ import {
   SHARED_POLL_SECRET,
   startCentrifugo,
 } from "./_centrifugo.ts";
+import { trackSignature } from "./_keys.ts";
 import { connectionToken, trackedWebSocket } from "./_subscriber.ts";
 
 const encoder = new TextEncoder();
-const hex = (bytes: ArrayBuffer) =>
-  [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, "0")).join("");
-
-/**
- * The signature a backend gives a subscriber for the keys it may track, as
- * Centrifugo checks it (internal/client/track_signature.go): `iat:exp:` and
- * the hex HMAC-SHA256 of iat, exp, user, channel and the hex SHA-256 of the
- * keys, NUL-separated.
- */
-async function trackSignature(user: string, channel: string, keys: string[]): Promise<string> {
-  const iat = Math.floor(Date.now() / 1000);
-  const exp = iat + 3600;
-  const keysHash = hex(await crypto.subtle.digest("SHA-256", encoder.encode(keys.join("\0"))));
-  const key = await crypto.subtle.importKey(
-    "raw",
-    encoder.encode(SHARED_POLL_SECRET),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
-  const message = `${iat}\0${exp}\0${user}\0${channel}\0${keysHash}`;
-  return `${iat}:${exp}:${hex(await crypto.subtle.sign("HMAC", key, encoder.encode(message)))}`;
-}
 
 /** The backend's data of each key, and the refresh proxy Centrifugo polls it from. */
 function refreshProxy(data: Map<string, { data: unknown; version: number }>) {
@@ -87,7 +65,7 @@ Deno.test("shared poll against a real Centrifugo and a real SharedPollSubscripti
       const sub = watcher.newSharedPollSubscription(channel, {
         getSignature: async ({ keys }) => ({
           keys,
-          signature: await trackSignature("fan", channel, keys),
+          signature: await trackSignature(SHARED_POLL_SECRET, "fan", channel, keys),
         }),
       });
       const updates: SharedPollUpdateContext[] = [];

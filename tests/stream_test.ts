@@ -17,16 +17,9 @@ import { API_KEY, type Centrifugo, startCentrifugo } from "./_centrifugo.ts";
 import { type Redis, startRedis } from "./_redis.ts";
 import { connectSubscriber, type Subscriber } from "./_subscriber.ts";
 import { readmeBlock, readmeSection, runReadmeExample } from "./_readme.ts";
+import { eventually } from "./_tools.ts";
 
 const commands = new Commands();
-
-async function eventually(what: string, check: () => Promise<boolean>, ms = 10_000) {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 Deno.test("Redis Streams: Centrifugo's redis_stream consumer applies the commands", async (t) => {
   const section = await readmeSection("Redis Streams");

@@ -5,10 +5,10 @@
 // refreshes it. Key pairs are generated at test time with WebCrypto.
 
 import assert from "node:assert/strict";
-import { Centrifuge, type Subscription } from "centrifuge";
+import type { Subscription } from "centrifuge";
 import { Client } from "@aiocent/aiocent";
 import { API_KEY, HMAC_SECRET, startCentrifugo } from "./_centrifugo.ts";
-import { trackedWebSocket } from "./_subscriber.ts";
+import { type SdkEvent, withSdkClients } from "./_sdk_client.ts";
 import { base64, ecParams, type KeyPair, keyPair, pem, rsaParams } from "./_keys.ts";
 import { connectionToken, importTokenKey, subscriptionToken, type TokenKey } from "../token.ts";
 
@@ -90,16 +90,9 @@ function parts(token: string): { header: Record<string, unknown>; payload: strin
 }
 
 // ---------------------------------------------------------------------------
-// A real WebSocket client (the official SDK) that records what happens to it.
+// A real WebSocket client (the official SDK, tests/_sdk_client.ts) with a token.
 
-type Event =
-  | { type: "connected"; client: string }
-  | { type: "connecting" | "disconnected"; code: number; reason: string }
-  | { type: "error"; kind: string; code: number }
-  | { type: "server-subscribed"; channel: string; data?: unknown }
-  | { type: "subscribed"; channel: string; data?: unknown }
-  | { type: "unsubscribed"; channel: string; code: number; reason: string }
-  | { type: "sub-error"; channel: string; kind: string; code: number };
+type Event = SdkEvent;
 
 interface Conn {
   readonly events: Event[];
@@ -115,101 +108,40 @@ interface Conn {
 const neverAnswers = () => new Promise<string>(() => {});
 
 /**
- * Runs `fn` with a way to open SDK clients, and closes all of them afterwards
- * (waiting for every socket to close, for the sanitizers).
+ * Runs `fn` with a way to open SDK clients with a token, and closes all of
+ * them afterwards (waiting for every socket to close, for the sanitizers).
  */
-async function withClients(
+function withClients(
   wsUrl: string,
   fn: (open: (token: string, options?: { waitToken?: boolean }) => Conn) => Promise<void>,
 ): Promise<void> {
-  const tracked = trackedWebSocket();
-  const clients: Centrifuge[] = [];
-  const open = (token: string, options: { waitToken?: boolean } = {}): Conn => {
-    const events: Event[] = [];
-    const waiters = new Set<() => void>();
-    const record = (event: Event) => {
-      events.push(event);
-      for (const wake of waiters) wake();
-    };
-    const client = new Centrifuge(wsUrl, {
-      token,
-      websocket: tracked.WebSocket,
-      minReconnectDelay: 60_000,
-      maxReconnectDelay: 60_000,
-      ...(options.waitToken ? { getToken: neverAnswers } : {}),
-    });
-    clients.push(client);
-    client.on("connected", (ctx) => record({ type: "connected", client: ctx.client }));
-    client.on(
-      "connecting",
-      (ctx) => record({ type: "connecting", code: ctx.code, reason: ctx.reason }),
-    );
-    client.on(
-      "disconnected",
-      (ctx) => record({ type: "disconnected", code: ctx.code, reason: ctx.reason }),
-    );
-    client.on("error", (ctx) => record({ type: "error", kind: ctx.type, code: ctx.error.code }));
-    client.on(
-      "subscribed",
-      (ctx) => record({ type: "server-subscribed", channel: ctx.channel, data: ctx.data }),
-    );
-    const waitFor: Conn["waitFor"] = (match, what, timeoutMs = 5000) =>
-      new Promise((resolve, reject) => {
-        const check = () => {
-          const found = events.find(match);
-          if (found) {
-            done();
-            resolve(found);
+  return withSdkClients(wsUrl, (openSdk) =>
+    fn((token, options = {}) => {
+      const sdk = openSdk({ token, ...(options.waitToken ? { getToken: neverAnswers } : {}) });
+      return {
+        events: sdk.events,
+        waitFor: sdk.waitFor,
+        async connected() {
+          const event = await sdk.waitFor(
+            (e) => e.type === "connected" || e.type === "disconnected" || e.type === "error",
+            "connected",
+          );
+          if (event.type !== "connected") {
+            throw new Error(`not connected: ${JSON.stringify(event)}`);
           }
-        };
-        const timer = setTimeout(() => {
-          done();
-          reject(new Error(`no ${what} within ${timeoutMs} ms; saw ${JSON.stringify(events)}`));
-        }, timeoutMs);
-        const done = () => {
-          clearTimeout(timer);
-          waiters.delete(check);
-        };
-        waiters.add(check);
-        check();
-      });
-    client.connect();
-    return {
-      events,
-      waitFor,
-      async connected() {
-        const event = await waitFor(
-          (e) => e.type === "connected" || e.type === "disconnected" || e.type === "error",
-          "connected",
-        );
-        if (event.type !== "connected") throw new Error(`not connected: ${JSON.stringify(event)}`);
-        return event.client;
-      },
-      subscribe(channel, subOptions = {}) {
-        const sub = client.newSubscription(channel, {
-          ...(subOptions.token ? { token: subOptions.token } : {}),
-          ...(subOptions.waitToken ? { getToken: neverAnswers } : {}),
-        });
-        sub.on("subscribed", (ctx) => record({ type: "subscribed", channel, data: ctx.data }));
-        sub.on(
-          "unsubscribed",
-          (ctx) => record({ type: "unsubscribed", channel, code: ctx.code, reason: ctx.reason }),
-        );
-        sub.on(
-          "error",
-          (ctx) => record({ type: "sub-error", channel, kind: ctx.type, code: ctx.error.code }),
-        );
-        sub.subscribe();
-        return sub;
-      },
-    };
-  };
-  try {
-    await fn(open);
-  } finally {
-    for (const client of clients) client.disconnect();
-    await tracked.closed();
-  }
+          return event.client;
+        },
+        subscribe(channel, subOptions = {}) {
+          const sub = sdk.client.newSubscription(channel, {
+            ...(subOptions.token ? { token: subOptions.token } : {}),
+            ...(subOptions.waitToken ? { getToken: neverAnswers } : {}),
+          });
+          sdk.watch(sub);
+          sub.subscribe();
+          return sub;
+        },
+      };
+    }));
 }
 
 const isSubscribed = (channel: string) => (e: Event) =>

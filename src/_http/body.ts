@@ -3,7 +3,8 @@
 // size (a declared length over the limit is refused unread, an undeclared one
 // is counted as bytes arrive and never read whole), UTF-8 (strict by default)
 // and JSON. Every refusal is a short 4xx that says nothing of the handler's
-// internals.
+// internals. The bounded stream reader is shared with the client's fetch
+// transport (an answer without a declared length).
 
 /** A body read, or the response refusing it. */
 export type BodyRead = { ok: true; value: unknown } | { ok: false; response: Response };
@@ -104,23 +105,40 @@ async function readBounded(
   maxBytes: number,
 ): Promise<Uint8Array | "too large" | "broken"> {
   if (body === null) return new Uint8Array();
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > maxBytes) {
-        await reader.cancel().catch(() => {});
-        return "too large";
-      }
-      chunks.push(value);
-    }
+    return await readUpTo(body, maxBytes) ?? "too large";
   } catch {
     return "broken";
   }
+}
+
+/**
+ * The bytes of `body` if there are at most `maxBytes` of them, else
+ * undefined: the bytes are counted as they arrive, and past the bound the
+ * rest is cancelled unread. A read that fails rejects.
+ */
+export async function readUpTo(
+  body: ReadableStream<Uint8Array>,
+  maxBytes: number,
+): Promise<Uint8Array | undefined> {
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => {});
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  return joinChunks(chunks, size);
+}
+
+/** `chunks`, `size` bytes in all, as one array (the chunk itself if there is one). */
+export function joinChunks(chunks: readonly Uint8Array[], size: number): Uint8Array {
   if (chunks.length === 1) return chunks[0]!;
   const bytes = new Uint8Array(size);
   let at = 0;

@@ -2,7 +2,10 @@
 // caller's `fetch` option anywhere.
 
 import type { FetchLike } from "../options.ts";
+import { joinChunks, readUpTo } from "../_http/body.ts";
 import { EXCERPT_BYTES, type Sender, TooLarge } from "./types.ts";
+
+const decoder = new TextDecoder();
 
 /** A Sender over `fetch` reading at most `maxBytes` of a 2xx body. */
 export function fetchSender(fetch: FetchLike, maxBytes: number): Sender {
@@ -41,21 +44,9 @@ async function readBounded(response: Response, maxBytes: number): Promise<string
     return await response.text();
   }
   if (!response.body) return "";
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder();
-  let size = 0;
-  let text = "";
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => {});
-      throw new TooLarge(maxBytes);
-    }
-    text += decoder.decode(value, { stream: true });
-  }
-  return text + decoder.decode();
+  const bytes = await readUpTo(response.body, maxBytes);
+  if (bytes === undefined) throw new TooLarge(maxBytes);
+  return decoder.decode(bytes);
 }
 
 /** Reads at most EXCERPT_BYTES of the body, then cancels the rest. */
@@ -76,11 +67,5 @@ async function readExcerpt(response: Response): Promise<string> {
   } finally {
     await reader.cancel().catch(() => {});
   }
-  const bytes = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, at);
-    at += chunk.length;
-  }
-  return new TextDecoder().decode(bytes.subarray(0, EXCERPT_BYTES));
+  return decoder.decode(joinChunks(chunks, size).subarray(0, EXCERPT_BYTES));
 }
