@@ -121,7 +121,7 @@ const RETRY_STATUSES = new Set([429, 502, 503, 504]);
  * abort), or the ResponseError a non-2xx answer carries in Centrifugo's
  * transport error mode — never with anything else.
  */
-export async function request(
+export function request(
   endpoint: Endpoint,
   method: string,
   body: string,
@@ -130,9 +130,22 @@ export async function request(
   trace: Trace | undefined,
 ): Promise<string> {
   const { nodes } = endpoint;
-  if (!nodes.many) {
-    return requestTo(endpoint, nodes.primary, method, body, budget, attemptTimeout, trace);
-  }
+  // Not async for one node: an async function returning a promise waits extra turns for it.
+  return nodes.many
+    ? failOver(endpoint, method, body, budget, attemptTimeout, trace)
+    : requestTo(endpoint, nodes.primary, method, body, budget, attemptTimeout, trace);
+}
+
+/** request() over a list of nodes: the next one when a node fails in a way another may not. */
+async function failOver(
+  endpoint: Endpoint,
+  method: string,
+  body: string,
+  budget: Deadline,
+  attemptTimeout: number | undefined,
+  trace: Trace | undefined,
+): Promise<string> {
+  const { nodes } = endpoint;
   let list: readonly string[];
   try {
     const resolved = nodes.resolve();

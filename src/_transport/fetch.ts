@@ -19,7 +19,12 @@ export function fetchSender(fetch: FetchLike, maxBytes: number): Sender {
     });
     const { status, statusText } = response;
     if (status >= 200 && status < 300) {
-      return { status, statusText, body: await readBounded(response, maxBytes) };
+      // Centrifugo declares the length: the common case reads the text without another frame.
+      const declared = response.headers.get("content-length");
+      const text = declared !== null && Number(declared) <= maxBytes
+        ? await response.text()
+        : await readBounded(response, declared, maxBytes);
+      return { status, statusText, body: text };
     }
     const retryAfter = response.headers.get("retry-after") ?? undefined;
     const text = await readExcerpt(response);
@@ -34,8 +39,11 @@ export function fetchSender(fetch: FetchLike, maxBytes: number): Sender {
  * runtime reads exactly that much, natively; without one (chunked), the
  * bytes are counted as they arrive and the rest is never read.
  */
-async function readBounded(response: Response, maxBytes: number): Promise<string> {
-  const declared = response.headers.get("content-length");
+async function readBounded(
+  response: Response,
+  declared: string | null,
+  maxBytes: number,
+): Promise<string> {
   if (declared !== null) {
     if (Number(declared) > maxBytes) {
       await response.body?.cancel().catch(() => {});

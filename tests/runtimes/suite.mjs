@@ -260,6 +260,21 @@ await test("the legacy format: a call and a batch", async () => {
   assert.equal(replies[1].error.code, 102);
 });
 
+await test("the default encoder: a __proto__ key is data, as JSON.stringify writes it", async () => {
+  // Deno ignores assignments to __proto__; Node and Bun would set the prototype.
+  const sent = [];
+  const capture = new Client("http://127.0.0.1:1/api", {
+    fetch: (_url, init) => {
+      sent.push(init.body);
+      return Promise.resolve(new Response('{"result":{}}'));
+    },
+  });
+  const data = JSON.parse('{"__proto__":{"x":1},"k":[{"__proto__":2}]}');
+  await capture.publish("ch", data);
+  assert.equal(sent[0], `{"channel":"ch","data":${JSON.stringify(data)}}`);
+  assert.match(sent[0], /"__proto__":\{"x":1\}/);
+});
+
 await test("bad input is a TypeError before sending", async () => {
   await assert.rejects(api.publish("", 1), TypeError);
   await assert.rejects(api.history("x", { limit: 1.5 }), TypeError);
