@@ -123,7 +123,9 @@ function copyArray(array: readonly unknown[], open: object[]): unknown[] {
 function copyObject(object: Record<string, unknown>, open: object[]): Record<string, unknown> {
   enter(open, object);
   const copy: Record<string, unknown> = {};
-  for (const key of Object.keys(object)) {
+  const keys = Object.keys(object);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
     const value = judge(key, object[key], false, open);
     if (value === undefined) continue;
     // Assigned, "__proto__" would set the copy's prototype instead.

@@ -9,6 +9,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { strictStringify } from "../src/_json.ts";
+import { Client, type FetchLike } from "@aiocent/aiocent";
 
 function refuse(key: string, what: string, becomes: string): never {
   const where = key === "" ? "the value" : JSON.stringify(key);
@@ -166,4 +167,33 @@ Deno.test("the default encoder writes and refuses what the replacer form did", a
       /"big" is a BigInt, which JSON would fail/,
     );
   });
+});
+
+Deno.test("deep values: 2,000 levels are written, far deeper ones refused before sending", async () => {
+  const nest = (depth: number, array: boolean) => {
+    let value: unknown = 1;
+    for (let i = 0; i < depth; i++) value = array ? [value] : { a: value };
+    return value;
+  };
+  for (const array of [false, true]) {
+    const value = nest(2_000, array);
+    assert.equal(strictStringify(value), JSON.stringify(value));
+  }
+  const sent: unknown[] = [];
+  const fetch: FetchLike = (_input, init) => {
+    sent.push(init?.body);
+    return Promise.resolve(new Response('{"result":{}}'));
+  };
+  const client = new Client("http://127.0.0.1:1/api", { fetch });
+  for (const array of [false, true]) {
+    await assert.rejects(
+      client.publish("ch", nest(100_000, array)),
+      (err: unknown) => {
+        assert.ok(err instanceof TypeError, String(err));
+        assert.match(err.message, /^publish: the request cannot be encoded as JSON: RangeError/);
+        return true;
+      },
+    );
+  }
+  assert.deepEqual(sent, []);
 });
