@@ -52,8 +52,21 @@ export const rsaParams: RsaHashedKeyGenParams = {
 };
 export const ecParams: EcKeyGenParams = { name: "ECDSA", namedCurve: "P-256" };
 
-const hex = (bytes: ArrayBuffer) =>
+const hex = (bytes: ArrayBuffer | Uint8Array) =>
   [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, "0")).join("");
+
+/** HMAC-SHA-256 of `message` under `secret`, with WebCrypto: the test oracles' signing. */
+export async function hmacSha256(secret: string, message: string): Promise<Uint8Array> {
+  const encoder = new TextEncoder();
+  const key = await crypto.subtle.importKey(
+    "raw",
+    encoder.encode(secret),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
+  return new Uint8Array(await crypto.subtle.sign("HMAC", key, encoder.encode(message)));
+}
 
 /**
  * The signature a backend gives a subscriber for the shared-poll keys it may
@@ -72,13 +85,6 @@ export async function trackSignature(
   const iat = Math.floor(Date.now() / 1000);
   const exp = iat + 3600;
   const keysHash = hex(await crypto.subtle.digest("SHA-256", encoder.encode(keys.join("\0"))));
-  const key = await crypto.subtle.importKey(
-    "raw",
-    encoder.encode(secret),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
   const message = `${iat}\0${exp}\0${user}\0${channel}\0${keysHash}`;
-  return `${iat}:${exp}:${hex(await crypto.subtle.sign("HMAC", key, encoder.encode(message)))}`;
+  return `${iat}:${exp}:${hex(await hmacSha256(secret, message))}`;
 }

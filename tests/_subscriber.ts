@@ -4,6 +4,7 @@
 
 import { Centrifuge, type Subscription } from "centrifuge";
 import { HMAC_SECRET } from "./_centrifugo.ts";
+import { hmacSha256 } from "./_keys.ts";
 
 const encoder = new TextEncoder();
 
@@ -23,15 +24,7 @@ export async function connectionToken(
   const now = Math.floor(Date.now() / 1000);
   const head = base64url(JSON.stringify({ alg: "HS256", typ: "JWT" }));
   const body = base64url(JSON.stringify({ sub: user, iat: now, exp: now + 3600, ...claims }));
-  const key = await crypto.subtle.importKey(
-    "raw",
-    encoder.encode(HMAC_SECRET),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
-  const signature = await crypto.subtle.sign("HMAC", key, encoder.encode(`${head}.${body}`));
-  return `${head}.${body}.${base64url(new Uint8Array(signature))}`;
+  return `${head}.${body}.${base64url(await hmacSha256(HMAC_SECRET, `${head}.${body}`))}`;
 }
 
 /** Something that happened to the client, in arrival order. */
