@@ -25,6 +25,9 @@
  *   shape: channels
  * @property {number} seconds throughput: length of the timed part
  * @property {number} warmupSeconds throughput: untimed requests first, at the same concurrency
+ * @property {number} [warmupRequests] throughput: the warm-up goes on until this many requests
+ *   are done too (a JIT compiles a function only after enough calls), for at most
+ *   WARMUP_CAP_SECONDS more
  * @property {number} maxSeconds bound of the whole run
  * @property {number} [samples] memory mode: number of RSS samples
  * @property {string} [module] the library: a snapshot of mod.ts (Deno) or of npm/mod.js (Node/Bun)
@@ -167,8 +170,14 @@ export function quantile(/** @type {Float64Array} */ sorted, /** @type {number} 
   return /** @type {number} */ (sorted[rank]);
 }
 
+/** The longest a warm-up waits for its `warmupRequests` after its `warmupSeconds`. */
+export const WARMUP_CAP_SECONDS = 20;
+
 /**
- * Warms up for `config.warmupSeconds`, then sends requests for
+ * Warms up for `config.warmupSeconds` and at least `config.warmupRequests`
+ * requests (a runtime's JIT optimizes a function only after thousands of
+ * calls: a short warm-up at low concurrency measures the runtime's lower
+ * tiers, where the code with more functions pays most), then sends requests for
  * `config.seconds` (at most `config.requests`), recording each latency;
  * optionally under the V8 CPU profiler (node:inspector: Deno and Node).
  * @param {(i: number) => Promise<unknown>} send
@@ -179,16 +188,17 @@ export function quantile(/** @type {Float64Array} */ sorted, /** @type {number} 
 export async function measure(send, config, writeFile) {
   const started = performance.now();
   const bound = started + config.maxSeconds * 1000;
+  // Offset the numbers so the timed part starts on the same channels every time.
+  const warm = (/** @type {number} */ i) => send(i + 1_000_000_000);
+  let warmed = 0;
   if (config.warmupSeconds > 0) {
-    // Offset the numbers so the timed part starts on the same channels every time.
     const until = Math.min(bound, performance.now() + config.warmupSeconds * 1000);
-    await drive(
-      (i) => send(i + 1_000_000_000),
-      config.concurrency,
-      config.requests,
-      until,
-      undefined,
-    );
+    warmed = (await drive(warm, config.concurrency, config.requests, until, undefined)).done;
+  }
+  const wanted = config.warmupRequests ?? 0;
+  if (warmed < wanted) {
+    const until = Math.min(bound, performance.now() + WARMUP_CAP_SECONDS * 1000);
+    await drive(warm, config.concurrency, wanted - warmed, until, undefined);
   }
   const profiler = config.profile ? await startProfiler() : undefined;
   const latencies = new Float64Array(config.requests);

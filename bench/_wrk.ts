@@ -14,6 +14,8 @@ export interface WrkSummary {
   max: number;
 }
 
+import { WARMUP_CAP_SECONDS } from "./_measure.js";
+
 /** A port nothing listens on right now. */
 export function freePort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
@@ -121,4 +123,34 @@ export function pairedRatio<S extends { rep: number }>(
   ratios.sort((x, y) => x - y);
   const mid = Math.floor(ratios.length / 2);
   return ratios.length % 2 ? ratios[mid]! : (ratios[mid - 1]! + ratios[mid]!) / 2;
+}
+
+/**
+ * Warms a server up: wrk for `seconds`, then more runs until `requests`
+ * were served (for at most WARMUP_CAP_SECONDS more), so that a JavaScript
+ * server measured at low concurrency runs its optimized code, not its JIT's
+ * lower tiers.
+ */
+export async function wrkWarmup(
+  wrk: string,
+  script: string,
+  url: string,
+  connections: number,
+  seconds: number,
+  requests: number,
+): Promise<void> {
+  let served = (await wrkRun(wrk, script, url, connections, Math.max(1, Math.round(seconds))))
+    .requests;
+  let spent = 0;
+  let rate = served / Math.max(1, Math.round(seconds));
+  while (served < requests && spent < WARMUP_CAP_SECONDS && rate > 0) {
+    const more = Math.min(
+      WARMUP_CAP_SECONDS - spent,
+      Math.max(1, Math.ceil((requests - served) / rate)),
+    );
+    const run = await wrkRun(wrk, script, url, connections, more);
+    served += run.requests;
+    spent += more;
+    rate = run.requests / more;
+  }
 }

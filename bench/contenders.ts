@@ -253,7 +253,9 @@ export function commandOf(
       ];
     case "python": {
       const python = contender.id === "py-aiocent" ? resolved.aiocentVenv! : resolved.centVenv!;
-      return [python, `${BENCH}python_runner.py`, JSON.stringify(config)];
+      // CPython has no JIT tiers to wait for: its warm-up is by time only.
+      const { warmupRequests: _, ...timed } = config;
+      return [python, `${BENCH}python_runner.py`, JSON.stringify(timed)];
     }
     case "wrk": {
       const { concurrency, url, apiKey, publication } = job;

@@ -36,10 +36,17 @@ import {
   snapshotSource,
 } from "./setup.ts";
 import { summarize } from "./profile.ts";
-import { FETCH_PARTS, FETCH_WHAT_IFS } from "./_measure.js";
+import { FETCH_PARTS, FETCH_WHAT_IFS, WARMUP_CAP_SECONDS } from "./_measure.js";
 import { clientRatios, type Layout, render, type Results, type Sample } from "./report.ts";
 import { proxyRuns } from "./proxy.ts";
 import { webRuns } from "./web.ts";
+
+/**
+ * Requests every JavaScript measurement warms up with. Deno's V8 had the
+ * client's call path optimized after about 20 000 publishes at concurrency 1
+ * (--trace-opt), and its throughput level from about 25 000 on.
+ */
+const WARMUP_REQUESTS = 30_000;
 
 const USAGE = `deno task bench [options]
 
@@ -57,6 +64,9 @@ const USAGE = `deno task bench [options]
   --seconds S          timed part of each measurement (default 2; quick 0.5; wrk: whole
                        seconds, at least 1)
   --warmup S           warm-up before it, same concurrency (default 1; quick 0.2)
+  --warmup-requests N  and the warm-up goes on until N requests are done, for at most
+                       ${WARMUP_CAP_SECONDS} s more (default ${WARMUP_REQUESTS}; quick 0): JavaScript runtimes optimize
+                       a function only after thousands of calls
   --shape-channels N   channels of the sequential/batch/broadcast shape (default 10000;
                        quick 300); 0 skips it
   --only IDS           comma-separated contender ids (${CONTENDERS.map((c) => c.id).join(", ")})
@@ -78,6 +88,7 @@ interface Options {
   concurrencies: number[];
   seconds: number;
   warmup: number;
+  warmupRequests: number;
   shapeChannels: number;
   only?: Set<string>;
   profile: "auto" | "on" | "off";
@@ -97,6 +108,7 @@ function parseOptions(args: string[]): Options {
     concurrencies: quick ? [1, 16] : [1, 16, 64, 256],
     seconds: quick ? 0.5 : 2,
     warmup: quick ? 0.2 : 1,
+    warmupRequests: quick ? 0 : WARMUP_REQUESTS,
     shapeChannels: quick ? 300 : 10_000,
     profile: quick ? "on" : "auto",
   };
@@ -141,6 +153,9 @@ function parseOptions(args: string[]): Options {
         break;
       case "--warmup":
         options.warmup = number(arg, value(), 0);
+        break;
+      case "--warmup-requests":
+        options.warmupRequests = Math.floor(number(arg, value(), 0));
         break;
       case "--shape-channels":
         options.shapeChannels = Math.floor(number(arg, value(), 0));
@@ -400,6 +415,7 @@ async function main() {
       concurrencies: options.concurrencies,
       seconds: options.seconds,
       warmupSeconds: options.warmup,
+      warmupRequests: options.warmupRequests,
       shapeChannels: options.shapeChannels,
       publication: PUBLICATION,
     },
@@ -449,7 +465,8 @@ async function main() {
     requests: 500_000,
     seconds: options.seconds,
     warmupSeconds: options.warmup,
-    maxSeconds: options.warmup + options.seconds + 60,
+    warmupRequests: options.warmupRequests,
+    maxSeconds: options.warmup + WARMUP_CAP_SECONDS + options.seconds + 60,
   });
   try {
     if (options.web) {
@@ -506,6 +523,7 @@ async function proxyBench(options: Options): Promise<Results["proxy"]> {
     reps: options.quick ? 1 : options.reps,
     seconds: options.quick ? 1 : wrkSeconds(options.seconds),
     warmupSeconds: options.quick ? 0 : options.warmup,
+    warmupRequests: options.warmupRequests,
     wrk: wrk.ok ? wrk.value : undefined,
     wrkReason: wrk.ok ? undefined : wrk.reason,
   }, log);
@@ -531,6 +549,7 @@ async function webBench(
     reps: options.quick ? 1 : Math.min(options.reps, 3),
     seconds: options.quick ? 1 : wrkSeconds(options.seconds),
     warmupSeconds: options.quick ? 0 : options.warmup,
+    warmupRequests: options.warmupRequests,
     wrk: resolved.wrk,
     wrkReason: needs.wrk && !needs.wrk.ok ? needs.wrk.reason : undefined,
   }, log);

@@ -7,7 +7,15 @@
 // other load on the machine moves least). Part of `deno task bench`
 // (bench/main.ts); `deno task bench --proxy` runs only this.
 
-import { cpuSeconds, freePort, pairedRatio, startServer, wrkRun, type WrkSummary } from "./_wrk.ts";
+import {
+  cpuSeconds,
+  freePort,
+  pairedRatio,
+  startServer,
+  wrkRun,
+  type WrkSummary,
+  wrkWarmup,
+} from "./_wrk.ts";
 import { median } from "./stats.ts";
 
 /** One measurement of one server at one concurrency. */
@@ -44,6 +52,8 @@ export interface ProxyOptions {
   /** wrk's timed part, whole seconds. */
   seconds: number;
   warmupSeconds: number;
+  /** The warm-up goes on until the server has served this many requests (see wrkWarmup). */
+  warmupRequests: number;
   /** wrk's command (undefined: not installed). */
   wrk: string | undefined;
   wrkReason?: string;
@@ -78,8 +88,14 @@ async function measure(
     const url = `http://127.0.0.1:${port}/centrifugo/connect`;
     const script = `${here}wrk_proxy.lua`;
     if (options.warmupSeconds > 0) {
-      const warmup = Math.max(1, Math.round(options.warmupSeconds));
-      await wrkRun(options.wrk!, script, url, concurrency, warmup);
+      await wrkWarmup(
+        options.wrk!,
+        script,
+        url,
+        concurrency,
+        options.warmupSeconds,
+        options.warmupRequests,
+      );
     }
     const before = await cpuSeconds(server.pid);
     const run = await wrkRun(options.wrk!, script, url, concurrency, options.seconds);

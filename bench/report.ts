@@ -7,7 +7,7 @@ import { renderWeb, type WebBench } from "./web.ts";
 import type { ProfileSummary } from "./profile.ts";
 import type { Machine } from "./setup.ts";
 import { median, type Spread, spread } from "./stats.ts";
-import { FETCH_PARTS } from "./_measure.js";
+import { FETCH_PARTS, WARMUP_CAP_SECONDS } from "./_measure.js";
 import { type BarPanel, lineSvg, throughputSvg } from "./svg.ts";
 
 export interface RunResult {
@@ -78,6 +78,8 @@ export interface Results {
     concurrencies: number[];
     seconds: number;
     warmupSeconds: number;
+    /** Absent in runs made before the warm-up counted requests. */
+    warmupRequests?: number;
     shapeChannels: number;
     publication: { prefix: string; channels: number; data: unknown };
   };
@@ -453,9 +455,17 @@ export async function render(results: Results, layout: Layout): Promise<void> {
       `\`{"method":"publish","params":{…,"skip_history":false}}\` and \`Authorization: apikey\`). ` +
       `The channels have history (size 1000, TTL 300 s), so every publish also writes history.`,
     `- \`concurrency\` workers take request numbers from one counter (asyncio tasks in Python); ` +
-      `each measurement warms up for ${s.warmupSeconds} s at the same concurrency, then runs for ` +
-      `${s.seconds} s; requests in flight at the deadline complete and count. wrk runs for the ` +
-      `same time with one thread and \`concurrency\` connections, after a separate 1 s warm-up.`,
+      `each measurement warms up for ${s.warmupSeconds} s at the same concurrency` +
+      (s.warmupRequests
+        ? ` and, on the JavaScript runtimes, until ${
+          s.warmupRequests.toLocaleString("en-US")
+        } requests are done (at most ${WARMUP_CAP_SECONDS} s more): their JIT optimizes a function only after ` +
+          "thousands of calls, and a shorter warm-up at concurrency 1 measures the lower tiers " +
+          "(Python and wrk have no such tiers and warm up by time only)"
+        : "") +
+      `, then runs for ${s.seconds} s; requests in flight at the deadline complete and count. ` +
+      "wrk runs for the same time with one thread and `concurrency` connections, after a " +
+      "separate 1 s warm-up.",
     `- Contenders alternate round-robin (the order rotates every round), each measurement ` +
       `${s.reps}×; tables give the median, the min–max range and the interquartile range of ` +
       `req/s, and the medians of the per-run p50 and p99 latencies. Ratios are of medians; ` +

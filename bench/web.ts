@@ -12,7 +12,15 @@
 // Measures the app's throughput, latency and CPU time per request (from
 // /proc). Part of `deno task bench` (bench/main.ts); `--web` runs only this.
 
-import { cpuSeconds, freePort, pairedRatio, startServer, wrkRun, type WrkSummary } from "./_wrk.ts";
+import {
+  cpuSeconds,
+  freePort,
+  pairedRatio,
+  startServer,
+  wrkRun,
+  type WrkSummary,
+  wrkWarmup,
+} from "./_wrk.ts";
 import { median } from "./stats.ts";
 
 export type WebRuntime = "deno" | "node";
@@ -59,6 +67,8 @@ export interface WebOptions {
   /** wrk's timed part, whole seconds. */
   seconds: number;
   warmupSeconds: number;
+  /** The warm-up goes on until the server has served this many requests (see wrkWarmup). */
+  warmupRequests: number;
   /** wrk's command (undefined: not installed). */
   wrk: string | undefined;
   wrkReason?: string;
@@ -112,12 +122,13 @@ async function measure(
     const url = `http://127.0.0.1:${port}/`;
     const script = `${here}wrk_web.lua`;
     if (options.warmupSeconds > 0) {
-      await wrkRun(
+      await wrkWarmup(
         options.wrk!,
         script,
         url,
         concurrency,
-        Math.max(1, Math.round(options.warmupSeconds)),
+        options.warmupSeconds,
+        options.warmupRequests,
       );
     }
     const before = await cpuSeconds(server.pid);
