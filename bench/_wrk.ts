@@ -125,13 +125,44 @@ export function pairedRatio<S extends { rep: number }>(
   return ratios.length % 2 ? ratios[mid]! : (ratios[mid - 1]! + ratios[mid]!) / 2;
 }
 
+/** How a wrk measurement warms up and how long it runs. */
+export interface WrkTiming {
+  /** wrk's timed part, whole seconds. */
+  seconds: number;
+  /** 0: no warm-up. */
+  warmupSeconds: number;
+  /** The warm-up goes on until the server has served this many requests (see wrkWarmup). */
+  warmupRequests: number;
+}
+
+/**
+ * Warms `server` up, then one timed wrk run against it, with the server
+ * process's CPU time per request (NaN without /proc).
+ */
+export async function wrkMeasure(
+  wrk: string,
+  script: string,
+  url: string,
+  connections: number,
+  server: ServerProcess,
+  timing: WrkTiming,
+): Promise<WrkSummary & { cpuUsPerRequest: number }> {
+  if (timing.warmupSeconds > 0) {
+    await wrkWarmup(wrk, script, url, connections, timing.warmupSeconds, timing.warmupRequests);
+  }
+  const before = await cpuSeconds(server.pid);
+  const run = await wrkRun(wrk, script, url, connections, timing.seconds);
+  const after = await cpuSeconds(server.pid);
+  return { ...run, cpuUsPerRequest: ((after - before) * 1e6) / run.requests };
+}
+
 /**
  * Warms a server up: wrk for `seconds`, then more runs until `requests`
  * were served (for at most WARMUP_CAP_SECONDS more), so that a JavaScript
  * server measured at low concurrency runs its optimized code, not its JIT's
  * lower tiers.
  */
-export async function wrkWarmup(
+async function wrkWarmup(
   wrk: string,
   script: string,
   url: string,
@@ -139,10 +170,10 @@ export async function wrkWarmup(
   seconds: number,
   requests: number,
 ): Promise<void> {
-  let served = (await wrkRun(wrk, script, url, connections, Math.max(1, Math.round(seconds))))
-    .requests;
+  const first = Math.max(1, Math.round(seconds));
+  let served = (await wrkRun(wrk, script, url, connections, first)).requests;
   let spent = 0;
-  let rate = served / Math.max(1, Math.round(seconds));
+  let rate = served / first;
   while (served < requests && spent < WARMUP_CAP_SECONDS && rate > 0) {
     const more = Math.min(
       WARMUP_CAP_SECONDS - spent,

@@ -8,13 +8,12 @@
 // (bench/main.ts); `deno task bench --proxy` runs only this.
 
 import {
-  cpuSeconds,
   freePort,
   pairedRatio,
   startServer,
-  wrkRun,
+  wrkMeasure,
   type WrkSummary,
-  wrkWarmup,
+  type WrkTiming,
 } from "./_wrk.ts";
 import { median } from "./stats.ts";
 
@@ -44,16 +43,11 @@ export interface ProxyBench {
   skipped?: string;
 }
 
-export interface ProxyOptions {
+export interface ProxyOptions extends WrkTiming {
   concurrencies: number[];
   /** Also the pair whose functions read a header (as an authenticating connect proxy does). */
   auth: boolean;
   reps: number;
-  /** wrk's timed part, whole seconds. */
-  seconds: number;
-  warmupSeconds: number;
-  /** The warm-up goes on until the server has served this many requests (see wrkWarmup). */
-  warmupRequests: number;
   /** wrk's command (undefined: not installed). */
   wrk: string | undefined;
   wrkReason?: string;
@@ -87,20 +81,7 @@ async function measure(
   try {
     const url = `http://127.0.0.1:${port}/centrifugo/connect`;
     const script = `${here}wrk_proxy.lua`;
-    if (options.warmupSeconds > 0) {
-      await wrkWarmup(
-        options.wrk!,
-        script,
-        url,
-        concurrency,
-        options.warmupSeconds,
-        options.warmupRequests,
-      );
-    }
-    const before = await cpuSeconds(server.pid);
-    const run = await wrkRun(options.wrk!, script, url, concurrency, options.seconds);
-    const after = await cpuSeconds(server.pid);
-    return { ...run, cpuUsPerRequest: ((after - before) * 1e6) / run.requests };
+    return await wrkMeasure(options.wrk!, script, url, concurrency, server, options);
   } finally {
     await server.stop();
   }

@@ -13,13 +13,12 @@
 // /proc). Part of `deno task bench` (bench/main.ts); `--web` runs only this.
 
 import {
-  cpuSeconds,
   freePort,
   pairedRatio,
   startServer,
-  wrkRun,
+  wrkMeasure,
   type WrkSummary,
-  wrkWarmup,
+  type WrkTiming,
 } from "./_wrk.ts";
 import { median } from "./stats.ts";
 
@@ -55,7 +54,7 @@ export interface WebBench {
   skipped?: string;
 }
 
-export interface WebOptions {
+export interface WebOptions extends WrkTiming {
   apiUrl: string;
   apiKey: string;
   /** The Deno source to load the client from (the run's snapshot of mod.ts). */
@@ -64,11 +63,6 @@ export interface WebOptions {
   node: { command: string; module: string } | { reason: string };
   concurrencies: number[];
   reps: number;
-  /** wrk's timed part, whole seconds. */
-  seconds: number;
-  warmupSeconds: number;
-  /** The warm-up goes on until the server has served this many requests (see wrkWarmup). */
-  warmupRequests: number;
   /** wrk's command (undefined: not installed). */
   wrk: string | undefined;
   wrkReason?: string;
@@ -121,20 +115,7 @@ async function measure(
   try {
     const url = `http://127.0.0.1:${port}/`;
     const script = `${here}wrk_web.lua`;
-    if (options.warmupSeconds > 0) {
-      await wrkWarmup(
-        options.wrk!,
-        script,
-        url,
-        concurrency,
-        options.warmupSeconds,
-        options.warmupRequests,
-      );
-    }
-    const before = await cpuSeconds(server.pid);
-    const run = await wrkRun(options.wrk!, script, url, concurrency, options.seconds);
-    const after = await cpuSeconds(server.pid);
-    return { ...run, cpuUsPerRequest: ((after - before) * 1e6) / run.requests };
+    return await wrkMeasure(options.wrk!, script, url, concurrency, server, options);
   } finally {
     await server.stop();
   }
