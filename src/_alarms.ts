@@ -6,21 +6,31 @@
 // would make the heap as large as the calls of a whole timeout, and every
 // push slower).
 //
-// On Deno the timer is an `AbortSignal.timeout` whose abort event rings the
-// alarms. When no alarm is live it is only no longer listened to: it keeps
-// no process alive and no test's ops sanitizer sees it, and it stays
-// pending, so the next call, even after an idle spell (a server publishing
-// once per incoming request), listens to it again instead of creating a
-// timer, which is what costs there.
+// The timer keeps the process alive only while an alarm that asked for it
+// is live. A call's deadline over the runtime's own request does not ask:
+// the request in flight keeps the process alive until it settles, so the
+// timer never needs to, and a call pays nothing to take the hold and drop it.
+// A deadline over the caller's code (a custom fetch, a token function) asks:
+// the process must stay alive for it to fire.
 //
-// Elsewhere (Node, Bun) it is a setTimeout. When no alarm is live it is
-// unref'd, not cleared: it keeps no process alive, and the next call, even
-// after an idle spell, refs it again (a later deadline needs no re-arming)
-// instead of creating a timer, which is what costs there. Where a timer
-// cannot be unref'd (workerd, browsers) it is cleared a few microtask turns
-// after the last alarm instead: a caller awaiting one call and making the
-// next does so within those turns. (An AbortSignal.timeout would not do on
-// Node: it never keeps the process alive, and a call's deadline must.)
+// On Deno the timer is an `AbortSignal.timeout`, which keeps no process
+// alive and which no test's ops sanitizer sees. Its abort rings the alarms
+// through a listener added with EventTarget's own addEventListener, not the
+// signal's, which would ref the timer. So it stays listened while no alarm
+// is live, and the next call, even after an idle spell (a server publishing
+// once per incoming request), finds it armed instead of creating a timer,
+// which is what costs there. While an alarm holds, a signal following it
+// (`AbortSignal.any`) is listened to the ordinary way: that refs the timer,
+// and dropping the listener unrefs it.
+//
+// Elsewhere (Node, Bun) it is a setTimeout, ref'd while an alarm holds and
+// unref'd otherwise, not cleared: the next call, even after an idle spell,
+// finds it armed (a later deadline needs no re-arming) instead of creating a
+// timer, which is what costs there. Where a timer cannot be unref'd
+// (workerd, browsers) it is cleared a few microtask turns after the last
+// alarm instead: a caller awaiting one call and making the next does so
+// within those turns. (An AbortSignal.timeout would not do on Node: it never
+// keeps the process alive, and a deadline that holds must.)
 
 /** A scheduled callback; `cancel` it once it is no longer needed. */
 export interface Alarm {
@@ -28,30 +38,48 @@ export interface Alarm {
   fire: (() => void) | undefined;
   /** Its place in the heap (-1 once it left it). */
   index: number;
+  /** Whether it keeps the process alive while it is live. */
+  holds: boolean;
 }
 
 const heap: Alarm[] = [];
 let armedAt = Infinity;
+/** Live alarms that hold the process. */
+let holding = 0;
 
 /** Whether the timer is an AbortSignal.timeout (Deno) rather than a setTimeout. */
 const SIGNALLED = typeof (globalThis as { Deno?: unknown }).Deno === "object" &&
   typeof AbortSignal.timeout === "function";
+const { addEventListener: listenPlainly, removeEventListener: unlistenPlainly } =
+  EventTarget.prototype;
 let timer: ReturnType<typeof setTimeout> | undefined;
-/** Whether `timer` keeps the process alive (it is unref'd while no alarm is live). */
+/** Whether `timer` keeps the process alive (it is unref'd while no alarm holds). */
 let held = false;
 let signal: AbortSignal | undefined;
-let listening = false;
+/** Follows `signal`; listened to while an alarm holds, which refs the signal's timer. */
+let follower: AbortSignal | undefined;
+let following = false;
 
-/** Calls `fire` at `at` (a `performance.now()` time) unless cancelled first. */
-export function schedule(at: number, fire: () => void): Alarm {
-  const alarm: Alarm = { at, fire, index: heap.length };
+/**
+ * Calls `fire` at `at` (a `performance.now()` time) unless cancelled first.
+ * `holds`: the timer keeps the process alive until then (see the top).
+ */
+export function schedule(at: number, fire: () => void, holds = true): Alarm {
+  const alarm: Alarm = { at, fire, index: heap.length, holds };
   heap.push(alarm);
   up(alarm.index);
-  if (at < armedAt || signal?.aborted) arm(at);
-  else if (signal) {
-    if (!listening) listen(signal);
-  } else if (!held) hold(true);
+  if (holds) holding++;
+  if (at < armedAt) arm(at);
+  else if (holds) take();
   return alarm;
+}
+
+/** Makes a live alarm hold the process from now on. */
+export function hold(alarm: Alarm): void {
+  if (alarm.index < 0 || alarm.holds) return;
+  alarm.holds = true;
+  holding++;
+  take();
 }
 
 /** The alarms waiting: live ones only (for tests). */
@@ -64,12 +92,8 @@ export function cancel(alarm: Alarm): void {
   if (alarm.index < 0) return;
   alarm.fire = undefined;
   remove(alarm.index);
-  // Releasing a signal costs a listener, and unref'ing a timer a flag, so they are done at once.
-  if (heap.length === 0) {
-    if (signal) unlisten(signal);
-    else if (unrefable(timer)) hold(false);
-    else disarmWhenIdle();
-  }
+  if (alarm.holds && --holding === 0) drop();
+  if (heap.length === 0 && timer !== undefined && !unrefable(timer)) disarmWhenIdle();
 }
 
 interface Unrefable {
@@ -81,12 +105,30 @@ function unrefable(t: unknown): t is Unrefable {
   return typeof (t as Partial<Unrefable> | undefined)?.unref === "function";
 }
 
-/** Refs or unrefs the timer: whether it keeps the process alive. */
-function hold(on: boolean): void {
-  if (!unrefable(timer)) return;
-  if (on) timer.ref();
-  else timer.unref();
-  held = on;
+function keep(): void {}
+
+/** An alarm holds: the armed timer keeps the process alive. */
+function take(): void {
+  if (signal) {
+    if (following) return;
+    follower ??= AbortSignal.any([signal]);
+    follower.addEventListener("abort", keep);
+    following = true;
+  } else if (!held && unrefable(timer)) {
+    timer.ref();
+    held = true;
+  }
+}
+
+/** No alarm holds any longer: the timer keeps nothing alive. */
+function drop(): void {
+  if (following) {
+    follower!.removeEventListener("abort", keep);
+    following = false;
+  } else if (held && unrefable(timer)) {
+    timer.unref();
+    held = false;
+  }
 }
 
 /** Microtask turns the timer is kept after the last alarm, for the caller's next one. */
@@ -104,54 +146,43 @@ function disarmWhenIdle(): void {
       queueMicrotask(turn);
     } else {
       disarming = false;
-      release();
+      clearTimeout(timer);
+      timer = undefined;
+      armedAt = Infinity;
+      held = false;
     }
   };
   queueMicrotask(turn);
 }
 
-/** No alarm is live: the timer stops holding anything (see the top). */
-function release(): void {
-  if (signal) {
-    unlisten(signal);
-    return;
-  }
-  clearTimeout(timer);
-  timer = undefined;
-  armedAt = Infinity;
-  held = false;
-}
-
 function arm(at: number): void {
+  disown();
   armedAt = at;
   const delay = Math.max(0, at - performance.now());
   if (SIGNALLED) {
-    if (signal) unlisten(signal);
     signal = AbortSignal.timeout(delay);
-    listen(signal);
+    listenPlainly.call(signal, "abort", ring);
   } else {
     clearTimeout(timer);
     timer = setTimeout(ring, delay);
     held = true;
   }
+  if (holding > 0) take();
+  else drop();
 }
 
-function listen(on: AbortSignal): void {
-  on.addEventListener("abort", ring);
-  listening = true;
-}
-
-function unlisten(on: AbortSignal): void {
-  on.removeEventListener("abort", ring);
-  listening = false;
+/** Lets go of the armed timer: it rang, or another replaces it. */
+function disown(): void {
+  drop();
+  if (signal) unlistenPlainly.call(signal, "abort", ring);
+  signal = follower = undefined;
+  armedAt = Infinity;
 }
 
 function ring(): void {
-  if (signal) unlisten(signal);
-  signal = undefined;
+  disown();
   timer = undefined;
   held = false;
-  armedAt = Infinity;
   const now = performance.now();
   while (heap.length > 0 && heap[0]!.at <= now) {
     const alarm = heap[0]!;

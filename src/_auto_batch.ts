@@ -92,10 +92,11 @@ export class AutoBatcher {
       // The call's own deadline while it waits: an alarm and the caller's
       // signal, no AbortController per call.
       if (Number.isFinite(budget.timeout)) {
+        // It waits for a flush, which a microtask or a timer of its own brings.
         pending.alarm = schedule(budget.until, () => {
           budget.expire();
           this.#settle(pending, abortError(method, this.#where, budget), false);
-        });
+        }, false);
       }
       if (budget.user) {
         pending.onAbort = () =>

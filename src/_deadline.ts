@@ -3,7 +3,7 @@
 // for it: a Sender over fetch needs one, the node:http Sender enforces the
 // time itself and skips an AbortController and its listeners per call.
 
-import { type Alarm, cancel, schedule } from "./_alarms.ts";
+import { type Alarm, cancel, hold, schedule } from "./_alarms.ts";
 
 /** Rejection of a TimedSender whose deadline passed before its answer was read. */
 export class Expired extends Error {
@@ -81,29 +81,42 @@ export class Deadline {
    * alarm that `end()` cancels: `AbortSignal.timeout` cannot be cancelled, so
    * every finished call would leave its timer armed for the whole timeout
    * (tens of thousands of live timers at a few thousand calls per second).
+   * Its timer keeps the process alive: for a wait on the caller's code.
    */
   get signal(): AbortSignal | undefined {
-    if (!this.#made) {
-      this.#made = true;
-      let timer: AbortSignal | undefined;
-      // Without a timeout there is no controller: close() then cannot stop
-      // the call, which ends with its caller's signal or its answer.
-      if (Number.isFinite(this.timeout) || this.#closed) {
-        const controller = new AbortController();
-        this.#controller = controller;
-        const fire = () => {
-          this.expire();
-          controller.abort(this.#reason);
-        };
-        if (this.#closed) {
-          controller.abort(new DOMException("The client was closed.", "AbortError"));
-        } else if (this.expired) fire();
-        else this.#alarm = schedule(this.until, fire);
-        timer = controller.signal;
-      }
-      this.#signal = timer && this.user ? AbortSignal.any([timer, this.user]) : timer ?? this.user;
+    return this.signalFor(true);
+  }
+
+  /**
+   * The signal, for a wait that keeps the process alive by itself
+   * (`holds: false`: the runtime's own request in flight) or may not (the
+   * caller's fetch or token function: the deadline's timer then must, to fire).
+   */
+  signalFor(holds: boolean): AbortSignal | undefined {
+    if (this.#made) {
+      if (holds && this.#alarm) hold(this.#alarm);
+      return this.#signal;
     }
-    return this.#signal;
+    this.#made = true;
+    let timer: AbortSignal | undefined;
+    // Without a timeout there is no controller: close() then cannot stop
+    // the call, which ends with its caller's signal or its answer.
+    if (Number.isFinite(this.timeout) || this.#closed) {
+      const controller = new AbortController();
+      this.#controller = controller;
+      const fire = () => {
+        this.expire();
+        controller.abort(this.#reason);
+      };
+      if (this.#closed) {
+        controller.abort(new DOMException("The client was closed.", "AbortError"));
+      } else if (this.expired) fire();
+      else this.#alarm = schedule(this.until, fire, holds);
+      timer = controller.signal;
+    }
+    return this.#signal = timer && this.user
+      ? AbortSignal.any([timer, this.user])
+      : timer ?? this.user;
   }
 
   /** Cancels the alarm; call it once the call has settled. */

@@ -228,8 +228,10 @@ async function requestTo(
       answer = await transport.timed(url, headers, body, budget.user, until);
     } else {
       attempt = attemptTimeout === undefined ? undefined : new Deadline(attemptTimeout, undefined);
-      const call = budget.signal;
-      const own = attempt?.signal;
+      // The runtime's own request keeps the process alive while in flight; a custom fetch may not.
+      const holds = !transport.native;
+      const call = budget.signalFor(holds);
+      const own = attempt?.signalFor(holds);
       const signal = own && call ? AbortSignal.any([call, own]) : own ?? call;
       const sent = transport.send(url, headers, body, signal);
       answer = transport.native || !signal ? await sent : await race(sent, signal);

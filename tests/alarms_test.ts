@@ -88,14 +88,16 @@ Deno.test("an alarm that throws does not stop the others", async () => {
   }
 });
 
-// A process whose only pending work is an alarm: alive while the alarm is
-// live (a deadline must fire), free to exit once every alarm is cancelled,
-// also after calls that came one by one with idle spells between them (the
-// released timer stays pending: unlistened on Deno, unref'd on Node). In
-// "reuse" the live alarm comes after the cancelled ones' timer, which it
-// reuses: that timer must keep the process alive again.
+// A process whose only pending work is an alarm: alive while an alarm that
+// holds is live (a deadline must fire), free to exit once every alarm is
+// cancelled, also after calls that came one by one with idle spells between
+// them (the timer stays pending: listened without a ref on Deno, unref'd on
+// Node). In "reuse" the live alarm comes after the cancelled ones' timer,
+// which it reuses: that timer must keep the process alive again. An alarm
+// that does not hold (a deadline over the runtime's own request, which holds
+// the process itself) fires only while something else keeps it alive.
 const SCRIPT = (module: string) => `
-  const { cancel, schedule } = await import(${JSON.stringify(module)});
+  const { cancel, hold, schedule } = await import(${JSON.stringify(module)});
   const mode = globalThis.Deno ? Deno.args[0] : process.argv.at(-1);
   const pause = () => new Promise((resolve) => setTimeout(resolve, 5));
   const cancelledIn = mode === "reuse" ? 250 : 60000;
@@ -103,9 +105,32 @@ const SCRIPT = (module: string) => `
     cancel(schedule(performance.now() + cancelledIn, () => console.log("a cancelled alarm fired")));
     await pause();
   }
-  if (mode === "live") schedule(performance.now() + 300, () => console.log("fired"));
-  if (mode === "reuse") schedule(performance.now() + 500, () => console.log("fired"));
+  const fired = () => console.log("fired");
+  if (mode === "live") schedule(performance.now() + 300, fired);
+  if (mode === "reuse") schedule(performance.now() + 500, fired);
+  if (mode === "loose") schedule(performance.now() + 300, fired, false);
+  if (mode === "loose, then held") hold(schedule(performance.now() + 300, fired, false));
+  if (mode === "loose, the process kept alive") {
+    schedule(performance.now() + 300, fired, false);
+    setTimeout(() => console.log("kept"), 600);
+  }
+  if (mode === "held, cancelled, then loose") {
+    const held = schedule(performance.now() + 200, () => console.log("a cancelled alarm fired"));
+    await pause();
+    schedule(performance.now() + 30000, fired, false);
+    cancel(held);
+  }
   console.log("scheduled");
+`;
+
+// A call whose only pending work is the caller's fetch, which never answers
+// and holds nothing: the call's deadline must keep the process alive to fire.
+// Not awaited at the top level: Deno would wait for unref'd timers then.
+const CALL_SCRIPT = (module: string) => `
+  const { Client } = await import(${JSON.stringify(module)});
+  const fetch = () => new Promise(() => {});
+  const client = new Client("http://127.0.0.1:9/api", { apiKey: "k", timeout: 300, fetch });
+  client.publish("chat", 1).catch((err) => err.name).then(console.log);
 `;
 
 async function runScript(command: string, args: string[], mode: string) {
@@ -131,12 +156,14 @@ Deno.test("alarms keep a process alive only while one is live", async (t) => {
         name: "deno",
         file: `${dir}/deno.ts`,
         module: new URL("../src/_alarms.ts", import.meta.url).href,
+        client: new URL("../mod.ts", import.meta.url).href,
         run: (file: string) => [Deno.execPath(), ["run", "--allow-read", file]] as const,
       },
       {
         name: "node",
         file: `${dir}/node.mjs`,
         module: `file://${npm}/src/_alarms.js`,
+        client: `file://${npm}/mod.js`,
         run: (file: string) => [node, [file]] as const,
       },
     ];
@@ -157,6 +184,33 @@ Deno.test("alarms keep a process alive only while one is live", async (t) => {
         // Far below the cancelled alarms' 60 s.
         assert.ok(ms < 20_000, `the process took ${ms.toFixed(0)} ms to exit`);
       });
+      await t.step(`${runtime.name}: an alarm that does not hold keeps nothing alive`, async () => {
+        const loose = await runScript(command, [...args], "loose");
+        assert.equal(loose.text, "scheduled\n");
+        // The holding alarm before it was cancelled: its hold went with it.
+        const after = await runScript(command, [...args], "held, cancelled, then loose");
+        assert.equal(after.text, "scheduled\n");
+        assert.ok(after.ms < 20_000, `the process took ${after.ms.toFixed(0)} ms to exit`);
+      });
+      await t.step(
+        `${runtime.name}: it fires while the process is alive, or once held`,
+        async () => {
+          const kept = await runScript(command, [...args], "loose, the process kept alive");
+          assert.equal(kept.text, "scheduled\nfired\nkept\n");
+          const held = await runScript(command, [...args], "loose, then held");
+          assert.equal(held.text, "scheduled\nfired\n");
+        },
+      );
+      await t.step(
+        `${runtime.name}: a call over a fetch that holds nothing times out`,
+        async () => {
+          const file = runtime.file.replace(/(\.\w+)$/, "_call$1");
+          await Deno.writeTextFile(file, CALL_SCRIPT(runtime.client));
+          const [callCommand, callArgs] = runtime.run(file);
+          const { text } = await runScript(callCommand, [...callArgs], "");
+          assert.equal(text, "RequestTimeoutError\n");
+        },
+      );
     }
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -190,7 +190,8 @@ function exchange(
     const onAbort = () => stop(signal?.reason);
     signal?.addEventListener("abort", onAbort, { once: true });
     // An alarm, not an AbortSignal: no controller and no listeners per call.
-    if (until !== Infinity) alarm = schedule(until, () => stop(new Expired()));
+    // The request in flight keeps the process alive, so the alarm need not.
+    if (until !== Infinity) alarm = schedule(until, () => stop(new Expired()), false);
     request.on("error", finish);
     request.on("response", (res) => {
       response = res;

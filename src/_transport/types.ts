@@ -40,7 +40,10 @@ export interface Transport {
   send: Sender;
   /** The same transport enforcing deadlines without a signal, when it can. */
   timed?: TimedSender;
-  /** True when `send` honours the signal to the end of the body (not a custom fetch). */
+  /**
+   * True when `send` honours the signal to the end of the body and its request
+   * in flight keeps the process alive (not a custom fetch).
+   */
   native: boolean;
   close(): Promise<void>;
 }
