@@ -1,9 +1,13 @@
 // The time budget of one call, shared by all its attempts: the call's timeout
 // and the caller's signal. Its AbortSignal is made only when something asks
 // for it: a Sender over fetch needs one, the node:http Sender enforces the
-// time itself and skips an AbortController and its listeners per call.
+// time itself and skips an AbortController and its listeners per call. Where
+// the transport says sharing pays, a client's call takes the signal it
+// shares with its other calls due in the same millisecond (_signal_pool.ts);
+// otherwise, and for an attempt's or an auto-batch's deadline, it makes its own.
 
 import { type Alarm, cancel, hold, schedule } from "./_alarms.ts";
+import type { Share, SignalPool } from "./_signal_pool.ts";
 
 /** Rejection of a TimedSender whose deadline passed before its answer was read. */
 export class Expired extends Error {
@@ -28,13 +32,17 @@ export class Deadline {
   #reason: unknown;
   #closed = false;
   #controller: AbortController | undefined;
+  readonly #pool: SignalPool | undefined;
+  #share: Share | undefined;
   /** Links of the client's list of calls in flight (see Live). */
   prev: Deadline | undefined;
   next: Deadline | undefined;
 
-  constructor(timeout: number, user: AbortSignal | undefined) {
+  /** `pool`: the client's shared timeout signals; without it the deadline makes its own. */
+  constructor(timeout: number, user: AbortSignal | undefined, pool?: SignalPool) {
     this.timeout = timeout;
     this.user = user;
+    this.#pool = pool;
   }
 
   /** `performance.now()` at which the timeout expires. */
@@ -44,12 +52,12 @@ export class Deadline {
 
   /** True once the timeout has expired: its timer fired, or a TimedSender saw it pass. */
   get expired(): boolean {
-    return this.#expired;
+    return this.#expired || this.#share?.expired === true;
   }
 
   /** Why the timeout stopped the call, for the error's cause. */
   get reason(): unknown {
-    return this.#reason;
+    return this.#reason ?? this.#share?.reason;
   }
 
   /** True once the call must stop: the timeout expired, the caller aborted, or the client closed. */
@@ -66,7 +74,9 @@ export class Deadline {
   close(): void {
     if (this.#closed || this.expired) return;
     this.#closed = true;
-    this.#controller?.abort(new DOMException("The client was closed.", "AbortError"));
+    const reason = new DOMException("The client was closed.", "AbortError");
+    this.#controller?.abort(reason);
+    this.#share?.close(reason);
   }
 
   /** Records that the timeout has expired (seen by a Sender's own timer). */
@@ -78,7 +88,8 @@ export class Deadline {
 
   /**
    * Fires on the timeout or the caller's abort. Made on first use, with an
-   * alarm that `end()` cancels: `AbortSignal.timeout` cannot be cancelled, so
+   * alarm (its own, or its share's) that `end()` cancels once no call needs
+   * it: `AbortSignal.timeout` cannot be cancelled, so
    * every finished call would leave its timer armed for the whole timeout
    * (tens of thousands of live timers at a few thousand calls per second).
    * Its timer keeps the process alive: for a wait on the caller's code.
@@ -94,14 +105,21 @@ export class Deadline {
    */
   signalFor(holds: boolean): AbortSignal | undefined {
     if (this.#made) {
-      if (holds && this.#alarm) hold(this.#alarm);
+      if (holds) {
+        if (this.#alarm) hold(this.#alarm);
+        this.#share?.hold();
+      }
       return this.#signal;
     }
     this.#made = true;
     let timer: AbortSignal | undefined;
     // Without a timeout there is no controller: close() then cannot stop
     // the call, which ends with its caller's signal or its answer.
-    if (Number.isFinite(this.timeout) || this.#closed) {
+    const finite = Number.isFinite(this.timeout);
+    if (finite && this.#pool && !this.#closed && !this.expired) {
+      this.#share = this.#pool.take(this.until, holds);
+      timer = this.#share.signal;
+    } else if (finite || this.#closed) {
       const controller = new AbortController();
       this.#controller = controller;
       const fire = () => {
@@ -122,6 +140,15 @@ export class Deadline {
   /** Cancels the alarm; call it once the call has settled. */
   end(): void {
     if (this.#alarm) cancel(this.#alarm);
+    const share = this.#share;
+    if (share === undefined) return;
+    // What it says of the call stays true after it is let go.
+    if (share.expired) {
+      this.#expired = true;
+      this.#reason = share.reason;
+    }
+    share.leave();
+    this.#share = undefined;
   }
 }
 

@@ -56,9 +56,13 @@ export class Nodes {
   /** When each failed node may be tried again (performance.now()). */
   readonly #down = new Map<string, number>();
 
+  /** The one node, when the list has one (every call goes there: no order to keep). */
+  readonly only: string | undefined;
+
   constructor(source: AddressSource) {
     if (typeof source === "function") this.#source = source;
     else this.#fixed = parseList("Client", source);
+    this.only = this.#fixed?.length === 1 ? this.#fixed[0] : undefined;
   }
 
   /** True when there may be more than one node to choose from. */

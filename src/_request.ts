@@ -129,11 +129,11 @@ export function request(
   attemptTimeout: number | undefined,
   trace: Trace | undefined,
 ): Promise<string> {
-  const { nodes } = endpoint;
+  const only = endpoint.nodes.only;
   // Not async for one node: an async function returning a promise waits extra turns for it.
-  return nodes.many
+  return only === undefined
     ? failOver(endpoint, method, body, budget, attemptTimeout, trace)
-    : requestTo(endpoint, nodes.primary, method, body, budget, attemptTimeout, trace);
+    : requestTo(endpoint, only, method, body, budget, attemptTimeout, trace);
 }
 
 /** request() over a list of nodes: the next one when a node fails in a way another may not. */

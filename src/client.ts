@@ -11,6 +11,7 @@ import { AutoBatcher } from "./_auto_batch.ts";
 import { malformedResult, sendMany, sendOne } from "./_call.ts";
 import { clientConfig } from "./_config.ts";
 import { Deadline, Live } from "./_deadline.ts";
+import { SignalPool } from "./_signal_pool.ts";
 import type { Encoded } from "./_format.ts";
 import { buildParams, type Params } from "./_params.ts";
 import type { Endpoint } from "./_request.ts";
@@ -80,6 +81,8 @@ export class Client {
   #closing: Promise<void> | undefined;
   /** The budgets of the calls in flight, for a close() that gives up waiting. */
   readonly #live = new Live();
+  /** The timeout signals its calls share, where that pays (see Transport.shareSignals). */
+  readonly #signals: SignalPool | undefined;
   #idle: (() => void)[] = [];
 
   /**
@@ -119,6 +122,7 @@ export class Client {
       onRequest: config.onRequest,
       urls: new Map(),
     };
+    this.#signals = this.#endpoint.transport.shareSignals ? new SignalPool() : undefined;
     const auto = config.autoBatch;
     this.#batcher = auto && new AutoBatcher(this.#endpoint, config.retry, auto);
   }
@@ -1314,7 +1318,7 @@ export class Client {
       params: this.#encode(`send: command ${i} (${method})`, params),
     }));
     this.#checkOpen("send");
-    const budget = new Deadline(timeout, options?.signal);
+    const budget = new Deadline(timeout, options?.signal, this.#signals);
     this.#begin(budget);
     let outcomes;
     try {
@@ -1378,7 +1382,7 @@ export class Client {
     const json = this.#encode(caller, wire);
     this.#checkOpen(method);
     const endpoint = this.#endpoint;
-    const budget = new Deadline(timeout, options?.signal);
+    const budget = new Deadline(timeout, options?.signal, this.#signals);
     this.#begin(budget);
     try {
       // call() of methods unknown to the library, and calls with their own retry

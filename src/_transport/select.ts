@@ -46,6 +46,7 @@ export function tlsTransport(tls: TlsSettings, maxBytes: number): Transport {
         maxBytes,
       ),
       native: true,
+      shareSignals: true,
       close: () => Promise.resolve(),
     };
   }
@@ -89,6 +90,7 @@ export function defaultTransport(maxBytes: number): Transport {
   return {
     send: fetchSender(globalThis.fetch.bind(globalThis), maxBytes),
     native: true,
+    shareSignals: runtime.Bun !== undefined,
     close: () => Promise.resolve(),
   };
 }

@@ -45,6 +45,12 @@ export interface Transport {
    * in flight keeps the process alive (not a custom fetch).
    */
   native: boolean;
+  /**
+   * True where calls due in the same millisecond had better share one
+   * timeout signal than each make an AbortController (Bun's fetch: see
+   * src/_signal_pool.ts and bench/analysis.md).
+   */
+  shareSignals?: boolean;
   close(): Promise<void>;
 }
 

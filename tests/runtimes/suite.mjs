@@ -555,6 +555,52 @@ await test("timeout", async () => {
   assert.ok(Date.now() - started < 3000);
 });
 
+await test("calls due the same moment: all time out together, on time", async () => {
+  // On Bun they share one timeout signal (Transport.shareSignals).
+  const started = performance.now();
+  const outcomes = await Promise.allSettled(
+    Array.from({ length: 20 }, () => client(fake.api, { timeout: 200 }).call("hang")),
+  );
+  const took = performance.now() - started;
+  for (const outcome of outcomes) {
+    assert.equal(outcome.status, "rejected");
+    assert.ok(outcome.reason instanceof RequestTimeoutError, String(outcome.reason));
+    assert.equal(outcome.reason.cause?.name, "TimeoutError");
+  }
+  assert.ok(took >= 200 && took < 3000, `took ${took} ms`);
+});
+
+await test("closing one client abandons its calls, not another's due the same moment", async () => {
+  const held = [];
+  const server = http.createServer((req, res) => {
+    req.resume();
+    held.push(() => {
+      res.setHeader("content-type", "application/json");
+      res.end('{"result":{}}');
+    });
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  try {
+    const address = `http://127.0.0.1:${server.address().port}/api`;
+    const [a, b] = [
+      new Client(address, { timeout: 60_000 }),
+      new Client(address, { timeout: 60_000 }),
+    ];
+    const callA = a.info();
+    const callB = b.info();
+    while (held.length < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+    await a.close({ timeout: 20 });
+    await assert.rejects(callA, /abandoned: the client was closed$/);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    for (const release of held) release();
+    assert.deepEqual(await callB, {});
+    await b.close();
+  } finally {
+    server.closeAllConnections?.();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
 await test("abort: the cause is the signal's reason", async () => {
   const controller = new AbortController();
   const reason = new Error("stop");
