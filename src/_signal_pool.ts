@@ -67,6 +67,7 @@ export class Share {
 
   /** The client gave up on its calls: every call sharing it is being closed. */
   close(reason: unknown): void {
+    this.#pool.retire(this);
     this.#controller.abort(reason);
   }
 

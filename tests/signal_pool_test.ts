@@ -74,9 +74,12 @@ Deno.test("shared timeout signals", async (t) => {
     assert.ok(a.closed && a.aborted && !a.expired);
     assert.ok(signal.aborted);
     assert.equal((signal.reason as DOMException).name, "AbortError");
+    const late = new Deadline(60_000, undefined, pool);
+    assert.ok(!late.signalFor(false)!.aborted, "a call joined a share its client closed");
+    late.end();
     a.end();
     assert.equal(waiting(), 0);
-    // A share whose calls all settled takes no new ones.
+    // A share that was closed, or whose calls all settled, takes no new ones.
     const b = new Deadline(60_000, undefined, pool);
     assert.ok(!b.signalFor(false)!.aborted);
     b.end();
