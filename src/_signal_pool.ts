@@ -22,8 +22,8 @@ export class Share {
   #alarm: Alarm | undefined;
   /** Calls holding it that have not settled. */
   #members = 0;
-  #expired = false;
-  #reason: unknown;
+  /** The TimeoutError it aborted with, once its time has come. */
+  #reason: DOMException | undefined;
 
   constructor(pool: SignalPool, at: number, holds: boolean) {
     this.#pool = pool;
@@ -38,7 +38,7 @@ export class Share {
 
   /** True once its time has come. */
   get expired(): boolean {
-    return this.#expired;
+    return this.#reason !== undefined;
   }
 
   /** The TimeoutError it aborted with. */
@@ -73,7 +73,6 @@ export class Share {
 
   #expire(): void {
     this.#alarm = undefined;
-    this.#expired = true;
     this.#reason = new DOMException("The call timed out.", "TimeoutError");
     this.#pool.retire(this);
     this.#controller.abort(this.#reason);
