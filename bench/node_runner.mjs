@@ -49,23 +49,41 @@ async function sender() {
  * The identical request over node:http with a keep-alive agent (no fetch),
  * reading the body as text and parsing it; with `timer`, a 10 s timeout that
  * destroys the request, cleared when the answer is read or the request fails.
+ * Written as a careful user writes it, and as the web part's Node baseline
+ * is (bench/web_server_node.mjs): the options as a plain object made once, the
+ * body's length in the headers. A URL object instead would be converted by
+ * node:http on every request, a cost no careful user pays (see
+ * bench/analysis.md).
  * @param {boolean} timer
  * @returns {Promise<(i: number) => Promise<unknown>>}
  */
 async function httpSender(timer) {
   const http = await import("node:http");
+  const { Buffer } = await import("node:buffer");
   const agent = new http.Agent({ keepAlive: true });
   const target = new URL(`${url}/publish`);
-  const headers = { "Content-Type": "application/json", "X-API-Key": apiKey };
+  const options = {
+    hostname: target.hostname,
+    port: target.port,
+    path: target.pathname,
+    method: "POST",
+    agent,
+  };
   return (i) =>
     new Promise((resolve, reject) => {
+      const body = JSON.stringify({ channel: channelOf(publication, i), data: publication.data });
       /** @type {ReturnType<typeof setTimeout> | undefined} */
       let timeout;
       const settle = (/** @type {() => void} */ then) => {
         if (timeout !== undefined) clearTimeout(timeout);
         then();
       };
-      const request = http.request(target, { method: "POST", headers, agent }, (response) => {
+      const headers = {
+        "content-type": "application/json",
+        "x-api-key": apiKey,
+        "content-length": Buffer.byteLength(body),
+      };
+      const request = http.request({ ...options, headers }, (response) => {
         let text = "";
         response.setEncoding("utf8");
         response.on("data", (chunk) => (text += chunk));
@@ -86,7 +104,7 @@ async function httpSender(timer) {
         timeout = setTimeout(() => request.destroy(new Error("timeout")), TIMEOUT_MS);
       }
       request.on("error", (err) => settle(() => reject(err)));
-      request.end(JSON.stringify({ channel: channelOf(publication, i), data: publication.data }));
+      request.end(body);
     });
 }
 

@@ -473,7 +473,9 @@ export async function render(results: Results, layout: Layout): Promise<void> {
     "- Clients run with a 10 s timeout. Raw fetch (and raw node:http) is as bare as it gets: no " +
       'timeout, no signal, status and Centrifugo\'s `error` checked. "With a timeout" adds a ' +
       "10 s timeout the way a careful user writes one: `signal: AbortSignal.timeout(10_000)` " +
-      "for fetch, a `setTimeout` destroying the request (cleared at the end) for node:http. Python uses the standard asyncio loop; aiohttp " +
+      "for fetch, a `setTimeout` destroying the request (cleared at the end) for node:http. " +
+      "node:http requests take their options as a plain object made once, with the body's " +
+      "length in the headers, as a careful user writes them. Python uses the standard asyncio loop; aiohttp " +
       "sessions keep their default pool of 100 connections, so at concurrency 256 the Python " +
       "contenders queue in their pool (that is what their users get). HTTP/1.1 keep-alive " +
       "everywhere.",
