@@ -794,8 +794,9 @@ async function ablationRuns(
     ...FETCH_WHAT_IFS.map((part) => `fetch:${part}`),
     "client",
   ];
-  // On Node the client sends over node:http: bare, and with a timer, is its ceiling.
-  const nodeVariants = ["http", "http:timer", "client"];
+  // On Node the client sends over node:http: bare, and with a timer, is its ceiling; its
+  // transport alone separates what the transport costs from the layers above it.
+  const nodeVariants = ["http", "http:timer", "transport", "client"];
   const reps = options.quick ? 1 : 3;
   const gate = new Gate(options.quick ? 0 : 60);
   const out: Results["ablation"] = [];

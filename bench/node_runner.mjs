@@ -12,6 +12,9 @@
 // impl "http":   the identical request over node:http with a keep-alive agent, no fetch
 //                (on Node the client itself sends over node:http); "http:timer" adds the
 //                timeout a careful user writes: a timer per request, cleared at the end.
+// impl "transport": the client's node:http transport alone (src/_transport/node.js of the
+//                same build) with the client's 10 s deadline, the answer parsed here: what
+//                the client costs on Node apart from its layers above the transport.
 // Modes "throughput" and "memory" (the RSS over N publishes). Prints one JSON
 // line with the result.
 
@@ -35,6 +38,7 @@ async function sender() {
   if (config.impl === "http" || config.impl === "http:timer") {
     return httpSender(config.impl === "http:timer");
   }
+  if (config.impl === "transport") return transportSender();
   if (config.impl === "centjs") {
     // cent.js is CommonJS; load it from its cache folder outside the repository.
     const require = createRequire(pathToFileURL(`${config.centjs}/`).href);
@@ -106,6 +110,31 @@ async function httpSender(timer) {
       request.on("error", (err) => settle(() => reject(err)));
       request.end(body);
     });
+}
+
+/**
+ * The client's own transport on Node, without the client: the same request
+ * through `nodeSender` of the build in config.module, due in 10 s, its answer
+ * parsed and checked as the raw requests' are.
+ * @returns {Promise<(i: number) => Promise<unknown>>}
+ */
+async function transportSender() {
+  const { nodeSender } = await import(
+    new URL("src/_transport/node.js", pathToFileURL(config.module)).href
+  );
+  const { timed } = nodeSender(1 << 20);
+  const target = `${url}/publish`;
+  // The headers as the client sends them (it lower-cases them through `Headers`).
+  const headers = { "content-type": "application/json", "x-api-key": apiKey };
+  return async (i) => {
+    const body = JSON.stringify({ channel: channelOf(publication, i), data: publication.data });
+    const answer = await timed(target, headers, body, undefined, performance.now() + TIMEOUT_MS);
+    const reply = JSON.parse(answer.body);
+    if (answer.status !== 200 || reply.error) {
+      throw new Error(`HTTP ${answer.status} ${JSON.stringify(reply.error)}`);
+    }
+    return reply.result;
+  };
 }
 
 if (config.mode === "memory") {

@@ -866,6 +866,7 @@ export async function render(results: Results, layout: Layout): Promise<void> {
       "client": "**the client** (`client.publish`)",
       "http": "bare `node:http` with a keep-alive agent (the client's transport on Node)",
       "http:timer": "`node:http` + a 10 s timer cleared at the end (the client's request by hand)",
+      "transport": "the client's own `node:http` transport alone, with its 10 s deadline",
     };
     // One table per runtime and concurrency: runs at another concurrency are not comparable.
     const groups = [...new Set(ablation.map((a) => `${a.runtime} ${a.concurrency}`))];
