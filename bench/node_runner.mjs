@@ -95,10 +95,7 @@ async function httpSender(timer) {
         response.on("end", () =>
           settle(() => {
             try {
-              const reply = JSON.parse(text);
-              if (response.statusCode !== 200 || reply.error) {
-                reject(new Error(`HTTP ${response.statusCode} ${reply.error}`));
-              } else resolve(reply.result);
+              resolve(resultOf(response.statusCode, text));
             } catch (err) {
               reject(err);
             }
@@ -129,12 +126,23 @@ async function transportSender() {
   return async (i) => {
     const body = JSON.stringify({ channel: channelOf(publication, i), data: publication.data });
     const answer = await timed(target, headers, body, undefined, performance.now() + TIMEOUT_MS);
-    const reply = JSON.parse(answer.body);
-    if (answer.status !== 200 || reply.error) {
-      throw new Error(`HTTP ${answer.status} ${JSON.stringify(reply.error)}`);
-    }
-    return reply.result;
+    return resultOf(answer.status, answer.body);
   };
+}
+
+/**
+ * The result of Centrifugo's answer, as every raw request here reads it:
+ * parsed, with the status and Centrifugo's `error` checked.
+ * @param {number | undefined} status
+ * @param {string} text
+ * @returns {unknown}
+ */
+function resultOf(status, text) {
+  const reply = JSON.parse(text);
+  if (status !== 200 || reply.error) {
+    throw new Error(`HTTP ${status} ${JSON.stringify(reply.error)}`);
+  }
+  return reply.result;
 }
 
 if (config.mode === "memory") {
