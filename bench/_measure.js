@@ -33,6 +33,10 @@
  * @property {string} [module] the library: a snapshot of mod.ts (Deno) or of npm/mod.js (Node/Bun)
  * @property {string} [centjs] Node/Bun: path of the cent.js package
  * @property {string} [profile] write a V8 CPU profile of the timed part to this path
+ * @property {boolean} [timing] also time the synchronous part of each call (until it returns its
+ *   promise) and report the timed part's bounds, for bench/decompose.ts
+ * @property {string} [resultFile] write the result there instead of to stdout (where V8's
+ *   --trace-gc writes, which would interleave with it)
  */
 
 /**
@@ -48,6 +52,9 @@
  * @property {number} max slowest request, ms
  * @property {number} cpuMs CPU time (user + system, all threads) of this process in the timed part
  * @property {number} cpuUsPerRequest cpuMs per request, in microseconds
+ * @property {number} [syncUsPerRequest] with `timing`: the synchronous part of each call, µs
+ * @property {number} [begin] with `timing`: performance.now() at the start of the timed part
+ * @property {number} [end] with `timing`: performance.now() at its end
  */
 
 /** The channel of request number `i`. */
@@ -202,17 +209,28 @@ export async function measure(send, config, writeFile) {
   }
   const profiler = config.profile ? await startProfiler() : undefined;
   const latencies = new Float64Array(config.requests);
+  // With timing, each call is wrapped (every variant alike) to time its synchronous part.
+  let syncMs = 0;
+  const timed = config.timing
+    ? (/** @type {number} */ i) => {
+      const start = performance.now();
+      const sent = send(i);
+      syncMs += performance.now() - start;
+      return sent;
+    }
+    : send;
   const { default: process } = await import("node:process");
   const cpu = process.cpuUsage();
   const begin = performance.now();
   const { done, errors, firstError } = await drive(
-    send,
+    timed,
     config.concurrency,
     config.requests,
     Math.min(bound, begin + config.seconds * 1000),
     latencies,
   );
-  const seconds = (performance.now() - begin) / 1000;
+  const end = performance.now();
+  const seconds = (end - begin) / 1000;
   const used = process.cpuUsage(cpu);
   const cpuMs = (used.user + used.system) / 1000;
   if (profiler && config.profile && writeFile) {
@@ -230,6 +248,7 @@ export async function measure(send, config, writeFile) {
     max: quantile(sorted, 1),
     cpuMs,
     cpuUsPerRequest: done > 0 ? (cpuMs * 1000) / done : NaN,
+    ...(config.timing ? { syncUsPerRequest: (syncMs * 1000) / done, begin, end } : {}),
   };
 }
 

@@ -4,11 +4,12 @@
 //
 // impl "client": this library (a snapshot of ../mod.ts), one publish per call.
 // impl "autobatch": this library with `autoBatch: true`.
+// impl "untimed": this library with `timeout: Infinity` (no deadline, no signal).
 // impl "fetch":  the identical request with the runtime's fetch, the client's ceiling
 //                ("fetch:signal,headers,…": variants, see fetchSender in _measure.js).
 // Modes: "throughput" (bench/_measure.js), "shape" (N channels sequentially, in
 // one batch, in one broadcast) and "memory" (RSS while publishing N times).
-// Prints one JSON line with the result.
+// Prints one JSON line with the result (or writes it to config.resultFile).
 
 import {
   channelOf,
@@ -48,8 +49,16 @@ async function autoBatchSender(): Promise<(i: number) => Promise<unknown>> {
   return (i) => client.publish(channelOf(publication, i), publication.data);
 }
 
+/** The client without a timeout: what its deadline and the signal it hands fetch cost. */
+async function untimedSender(): Promise<(i: number) => Promise<unknown>> {
+  const { Client } = await load();
+  const client = new Client(url, { apiKey, timeout: Infinity });
+  return (i) => client.publish(channelOf(publication, i), publication.data);
+}
+
 async function throughput(): Promise<unknown> {
   if (config.impl === "client") return await measure(await clientSender(), config, writeFile);
+  if (config.impl === "untimed") return await measure(await untimedSender(), config, writeFile);
   if (config.impl === "autobatch") {
     return await measure(await autoBatchSender(), config, writeFile);
   }
@@ -105,4 +114,5 @@ const result = config.mode === "shape"
   : config.mode === "memory"
   ? await memory()
   : await throughput();
-console.log(JSON.stringify(result));
+if (config.resultFile) await writeFile(config.resultFile, JSON.stringify(result));
+else console.log(JSON.stringify(result));

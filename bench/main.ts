@@ -40,6 +40,7 @@ import { FETCH_PARTS, FETCH_WHAT_IFS, WARMUP_CAP_SECONDS } from "./_measure.js";
 import { clientRatios, type Layout, render, type Results, type Sample } from "./report.ts";
 import { proxyRuns } from "./proxy.ts";
 import { webRuns } from "./web.ts";
+import { decomposeRuns } from "./decompose.ts";
 
 /**
  * Requests every JavaScript measurement warms up with. Deno's V8 had the
@@ -58,6 +59,9 @@ const USAGE = `deno task bench [options]
                        (bench/proxy.ts; needs wrk)
   --web                only the web-server part: Deno.serve and node:http apps publishing
                        once per incoming request, loaded by wrk (bench/web.ts)
+  --decompose          only the client's cost on Deno taken apart: CPU, the synchronous part
+                       of each call and GC pauses per request, against the request by hand
+                       (bench/decompose.ts)
   --publishes N        memory: publishes (default 1000000; quick 20000)
   --reps N             repetitions of each measurement (default 5; quick 1)
   --concurrency LIST   comma-separated (default 1,16,64,256; quick 1,16)
@@ -82,6 +86,7 @@ interface Options {
   memory: boolean;
   proxy: boolean;
   web: boolean;
+  decompose: boolean;
   reportOnly: boolean;
   publishes: number;
   reps: number;
@@ -102,6 +107,7 @@ function parseOptions(args: string[]): Options {
     memory: false,
     proxy: false,
     web: false,
+    decompose: false,
     reportOnly: false,
     publishes: quick ? 20_000 : 1_000_000,
     reps: quick ? 1 : 5,
@@ -133,6 +139,9 @@ function parseOptions(args: string[]): Options {
         break;
       case "--web":
         options.web = true;
+        break;
+      case "--decompose":
+        options.decompose = true;
         break;
       case "--report":
         options.reportOnly = true;
@@ -344,15 +353,22 @@ async function main() {
 
   // Setup: only what the selected parts need.
   const wanted = new Set<string>(["denoSource"]);
-  // Only one part (memory, web): every other figure stays as the last run recorded it.
-  const partial = options.memory || options.web;
+  // Only one part (memory, web, decompose): every other figure stays as the last run recorded it.
+  const partial = options.memory || options.web || options.decompose;
   if (partial && !previous) {
-    throw new Error(`--memory and --web add to ${layout.json}, which does not exist yet`);
+    throw new Error(
+      `--memory, --web and --decompose add to ${layout.json}, which does not exist yet`,
+    );
   }
   if (!partial) { for (const c of selected) for (const need of c.needs) wanted.add(need); }
   // The web-server part: its Node apps load the npm build; wrk loads the apps.
   // The memory part: the client on Node and Bun too.
-  const extra = options.memory ? ["node", "bun", "npmBuild"] : ["node", "npmBuild", "wrk"];
+  // The decompose part: the Deno client only.
+  const extra = options.memory
+    ? ["node", "bun", "npmBuild"]
+    : options.decompose
+    ? []
+    : ["node", "npmBuild", "wrk"];
   for (const need of extra) wanted.add(need);
   // Node first: the npm build is checked by loading it in Node.
   const order = [
@@ -437,6 +453,7 @@ async function main() {
     memory: options.memory ? undefined : previous?.memory,
     proxy: previous?.proxy,
     web: options.web ? undefined : previous?.web,
+    decompose: options.decompose ? undefined : previous?.decompose,
     durationSeconds: 0,
   };
   if (partial && previous) {
@@ -471,6 +488,8 @@ async function main() {
   try {
     if (options.web) {
       results.web = await webBench(options, server.apiUrl, resolved, needs);
+    } else if (options.decompose) {
+      results.decompose = await decomposeBench(options, job, resolved);
     } else if (options.memory) {
       const memory = await memoryRun(options, server.apiUrl, resolved);
       results.memory = memory &&
@@ -492,6 +511,9 @@ async function main() {
         results.ablation = await ablationRuns(options, active, job, resolved, ratios);
       }
       if (options.quick) results.memory = await memoryRun(options, server.apiUrl, resolved);
+      results.decompose = options.only
+        ? previous?.decompose
+        : await decomposeBench(options, job, resolved);
       results.proxy = await proxyBench(options);
       results.web = options.only
         ? previous?.web
@@ -526,6 +548,22 @@ async function proxyBench(options: Options): Promise<Results["proxy"]> {
     warmupRequests: options.warmupRequests,
     wrk: wrk.ok ? wrk.value : undefined,
     wrkReason: wrk.ok ? undefined : wrk.reason,
+  }, log);
+}
+
+/** The client's cost on Deno taken apart, at 16 and 256 (bench/decompose.ts). */
+async function decomposeBench(
+  options: Options,
+  job: (concurrency: number) => Job,
+  resolved: Resolved,
+): Promise<Results["decompose"]> {
+  log("the client's cost on Deno taken apart …");
+  const { concurrency: _, ...rest } = job(16);
+  return await decomposeRuns({
+    job: { ...rest, module: resolved.denoSource },
+    sourceDir: resolved.denoSource?.replace(/\/mod\.ts$/, ""),
+    concurrencies: options.quick ? [16] : [16, 256],
+    reps: options.reps,
   }, log);
 }
 

@@ -3,6 +3,7 @@
 // can redo it; the hand-written analysis in bench/analysis.md is appended.
 
 import { type ProxyBench, renderProxy } from "./proxy.ts";
+import { type DecomposeBench, renderDecompose } from "./decompose.ts";
 import { renderWeb, type WebBench } from "./web.ts";
 import type { ProfileSummary } from "./profile.ts";
 import type { Machine } from "./setup.ts";
@@ -145,6 +146,8 @@ export interface Results {
   proxy?: ProxyBench;
   /** Apps publishing once per incoming request (bench/web.ts), when it ran. */
   web?: WebBench;
+  /** The client's cost on Deno taken apart (bench/decompose.ts), when it ran. */
+  decompose?: DecomposeBench;
 }
 
 export interface Layout {
@@ -357,16 +360,20 @@ export async function render(results: Results, layout: Layout): Promise<void> {
           Number.isFinite(raw) ? raw!.toFixed(0) : "–"
         }`;
       });
-      const cpuRatios = s.concurrencies.map((k) => {
-        const mine = cells.get(`${c.id}@${k}`)?.cpu;
-        const raw = cells.get(`${c.baseline}@${k}`)?.cpu;
-        return mine && raw ? raw / mine : NaN;
-      });
+      const cpuRatiosTo = (base: string | undefined) =>
+        s.concurrencies.map((k) => {
+          const mine = cells.get(`${c.id}@${k}`)?.cpu;
+          const theirs = base ? cells.get(`${base}@${k}`)?.cpu : undefined;
+          return mine && theirs ? theirs / mine : NaN;
+        });
+      const cpuRatios = cpuRatiosTo(c.baseline);
+      const cpuCareful = cpuRatiosTo(c.careful);
       rows.push([
         c.label,
         Number.isFinite(worstRaw) ? verdict(worstRaw, 0.95) : "not measured",
         Number.isFinite(worstCareful) ? verdict(worstCareful, 1) : "not measured",
         cpuRatios.every(Number.isFinite) ? `lowest ${x(Math.min(...cpuRatios))}` : "–",
+        cpuCareful.every(Number.isFinite) ? `lowest ${x(Math.min(...cpuCareful))}` : "–",
         cpuPair.join(", "),
         peerCheck("py-cent", 2),
         peerCheck("py-aiocent", 2),
@@ -380,6 +387,7 @@ export async function render(results: Results, layout: Layout): Promise<void> {
           "≥ 0.95× raw, every concurrency",
           "≥ 1.00× raw with a timeout",
           "CPU efficiency × raw",
+          "CPU efficiency × raw with a timeout",
           `CPU µs/req, client / raw (c = ${s.concurrencies.join(", ")})`,
           "≥ 2× cent AsyncClient",
           "≥ 2× aiocent 4.1.2",
@@ -394,7 +402,8 @@ export async function render(results: Results, layout: Layout): Promise<void> {
         'runtime (Deno, Bun: `fetch`; Node: `node:http`, which the client uses there); "raw ' +
         'with a timeout" the same request as a careful user writes it (`fetch` with ' +
         '`AbortSignal.timeout`; `node:http` with a timer cleared at the end). "CPU efficiency" ' +
-        "is raw's CPU time per request over the client's (see below): the same comparison, " +
+        "is raw's CPU time per request over the client's (see below), and the same for raw with a " +
+        "timeout: the same comparison, " +
         "measured in a way that other load on the machine barely moves. The tables below give " +
         "every figure.",
       "",
@@ -915,6 +924,11 @@ export async function render(results: Results, layout: Layout): Promise<void> {
         "",
       );
     }
+  }
+
+  // The client's cost on Deno taken apart in real runs (bench/decompose.ts).
+  if (results.decompose || results.throughput.length > 0) {
+    md.push(...renderDecompose(results.decompose));
   }
 
   // How users call it: a web server publishing once per request (bench/web.ts).
