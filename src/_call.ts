@@ -6,7 +6,16 @@
 import { RequestError, ResponseError } from "./errors.ts";
 import type { Deadline } from "./_deadline.ts";
 import { type Encoded, Malformed, type Outcome } from "./_format.ts";
-import { type Endpoint, excerpt, reason, report, request, type Trace, where } from "./_request.ts";
+import {
+  asText,
+  type Endpoint,
+  excerpt,
+  reason,
+  report,
+  request,
+  type Trace,
+  where,
+} from "./_request.ts";
 import { type RetryPolicy, withRetries } from "./_retry.ts";
 
 /** What an exchange sends and how its answer is read: one call's result, or a batch's outcomes. */
@@ -26,38 +35,65 @@ interface Exchange {
 /**
  * Sends the exchange once and decodes its 2xx answer: the result of one
  * call (its API error thrown), or the outcome of each command of a batch.
+ * Decoded in the request's own frame (see request()), unless a hook is told.
  */
-async function attempt(x: Exchange): Promise<unknown> {
-  const { endpoint, method, trace } = x;
-  if (trace) {
-    trace.attempt++;
-    trace.started = performance.now();
-    trace.status = undefined;
-  }
+function attempt(x: Exchange): Promise<unknown> {
+  if (x.trace) return traced(x, x.trace);
+  return request(
+    x.endpoint,
+    x.method,
+    x.body,
+    x.budget,
+    x.attemptTimeout,
+    undefined,
+    (text) => decode(x, text),
+  );
+}
+
+/** attempt() for a client with a request hook: the hook is told of each outcome. */
+async function traced(x: Exchange, trace: Trace): Promise<unknown> {
+  const { endpoint, method } = x;
+  trace.attempt++;
+  trace.started = performance.now();
+  trace.status = undefined;
   let text: string;
   try {
-    text = await request(endpoint, method, x.body, x.budget, x.attemptTimeout, trace);
+    text = await request(
+      endpoint,
+      method,
+      x.body,
+      x.budget,
+      x.attemptTimeout,
+      trace,
+      asText,
+    ) as string;
   } catch (err) {
-    if (trace) report(endpoint, method, trace, err instanceof ResponseError ? 1 : 0, err);
+    report(endpoint, method, trace, err instanceof ResponseError ? 1 : 0, err);
     throw err;
   }
   let result: unknown;
   try {
-    result = x.batch
-      ? endpoint.format.replies(text, x.batch)
-      : endpoint.format.result(text, method);
+    result = decode(x, text);
   } catch (err) {
-    const error = err instanceof Malformed
-      ? new RequestError(
-        `${method}: ${where(endpoint, method)} answered ${err.message}, not Centrifugo's reply`,
-        { method, body: excerpt(endpoint.secrets.redact(text)), cause: err.cause ?? err },
-      )
-      : err;
-    if (trace) report(endpoint, method, trace, error instanceof ResponseError ? 1 : 0, error);
-    throw error;
+    report(endpoint, method, trace, err instanceof ResponseError ? 1 : 0, err);
+    throw err;
   }
-  if (trace) report(endpoint, method, trace, x.batch ? failures(result as Outcome[]) : 0);
+  report(endpoint, method, trace, x.batch ? failures(result as Outcome[]) : 0);
   return result;
+}
+
+/** The exchange's 2xx answer decoded; an answer that is not Centrifugo's reply is a RequestError. */
+function decode(x: Exchange, text: string): unknown {
+  const { endpoint, method } = x;
+  try {
+    return x.batch ? endpoint.format.replies(text, x.batch) : endpoint.format.result(text, method);
+  } catch (err) {
+    if (!(err instanceof Malformed)) throw err;
+    throw new RequestError(
+      `${method}: ${where(endpoint, method)} answered ${err.message}, not Centrifugo's reply`,
+      { method, body: excerpt(endpoint.secrets.redact(text)), cause: err.cause ?? err },
+    );
+  }
 }
 
 /**

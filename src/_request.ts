@@ -7,6 +7,7 @@ import { METHODS } from "./_generated/methods.ts";
 import { Deadline, Expired } from "./_deadline.ts";
 import type { WireFormat } from "./_format.ts";
 import { type Answer, TooLarge, type Transport } from "./_transport/types.ts";
+import { postInit, readAnswer, wholeText } from "./_transport/fetch.ts";
 import { TRANSIENT } from "./_transient.ts";
 import { is } from "./_is.ts";
 import type { Secrets } from "./_secrets.ts";
@@ -115,11 +116,16 @@ const HINTS: Record<number, string> = {
 /** Statuses of an overloaded server or a failed gateway: worth another attempt. */
 const RETRY_STATUSES = new Set([429, 502, 503, 504]);
 
+/** What a request makes of the 2xx answer's text (see request()). */
+export type Read = (text: string) => unknown;
+
 /**
- * POSTs `body` for `method` and resolves with the 2xx answer's text.
- * Rejects with a RequestTimeoutError, a RequestError (network, status,
- * abort), or the ResponseError a non-2xx answer carries in Centrifugo's
- * transport error mode — never with anything else.
+ * POSTs `body` for `method` and resolves with what `read` makes of the 2xx
+ * answer's text. Rejects with a RequestTimeoutError, a RequestError
+ * (network, status, abort), the ResponseError a non-2xx answer carries in
+ * Centrifugo's transport error mode, or what `read` throws — never with
+ * anything else. `read` runs in the request's own frame: one async frame
+ * less per call than awaiting the text and reading it in another.
  */
 export function request(
   endpoint: Endpoint,
@@ -128,12 +134,13 @@ export function request(
   budget: Deadline,
   attemptTimeout: number | undefined,
   trace: Trace | undefined,
-): Promise<string> {
+  read: Read,
+): Promise<unknown> {
   const only = endpoint.nodes.only;
   // Not async for one node: an async function returning a promise waits extra turns for it.
   return only === undefined
-    ? failOver(endpoint, method, body, budget, attemptTimeout, trace)
-    : requestTo(endpoint, only, method, body, budget, attemptTimeout, trace);
+    ? failOver(endpoint, method, body, budget, attemptTimeout, trace, read)
+    : requestTo(endpoint, only, method, body, budget, attemptTimeout, trace, read);
 }
 
 /** request() over a list of nodes: the next one when a node fails in a way another may not. */
@@ -144,7 +151,8 @@ async function failOver(
   budget: Deadline,
   attemptTimeout: number | undefined,
   trace: Trace | undefined,
-): Promise<string> {
+  read: Read,
+): Promise<unknown> {
   const { nodes } = endpoint;
   let list: readonly string[];
   try {
@@ -156,10 +164,9 @@ async function failOver(
   }
   for (let i = 0;; i++) {
     const node = list[i]!;
+    let text: string;
     try {
-      const text = await requestTo(endpoint, node, method, body, budget, attemptTimeout, trace);
-      nodes.answered(node);
-      return text;
+      text = await requestTo(endpoint, node, method, body, budget, attemptTimeout, trace, asText);
     } catch (err) {
       if (!failsOver(err, method)) throw err;
       nodes.failed(node);
@@ -171,8 +178,17 @@ async function failOver(
         trace.started = performance.now();
         trace.status = undefined;
       }
+      continue;
     }
+    // Read once the node is known to answer: what reading throws is not the node's failure.
+    nodes.answered(node);
+    return read(text);
   }
+}
+
+/** The text itself: for failOver(), which reads it once the node is known to answer, and a traced attempt. */
+export function asText(text: string): string {
+  return text;
 }
 
 /**
@@ -199,7 +215,7 @@ function refused(cause: unknown): boolean {
 }
 
 /** One HTTP request to `node`. */
-async function requestTo(
+async function requestTo<T>(
   endpoint: Endpoint,
   node: string,
   method: string,
@@ -207,7 +223,8 @@ async function requestTo(
   budget: Deadline,
   attemptTimeout: number | undefined,
   trace: Trace | undefined,
-): Promise<string> {
+  read: (text: string) => T,
+): Promise<T> {
   const url = urlOf(endpoint, node, method);
   if (trace) trace.url = url;
   if (budget.aborted) throw abortError(method, `POST ${url}`, budget, " before it was sent");
@@ -216,6 +233,7 @@ async function requestTo(
   // Over fetch, the attempt's own deadline is a second signal.
   let attempt: Deadline | undefined;
   let attemptExpired = false;
+  let text: string;
   try {
     let headers = endpoint.headers;
     if (endpoint.auth) {
@@ -233,13 +251,25 @@ async function requestTo(
       const call = budget.signalFor(holds);
       const own = attempt?.signalFor(holds);
       const signal = own && call ? AbortSignal.any([call, own]) : own ?? call;
-      const sent = transport.send(url, headers, body, signal);
-      answer = transport.native || !signal ? await sent : await race(sent, signal);
+      const direct = transport.direct;
+      if (direct) {
+        // What transport.send does, in this frame.
+        const response = await direct.fetch(url, postInit(headers, body, signal));
+        const whole = wholeText(response, direct.maxBytes);
+        answer = whole === undefined
+          ? await readAnswer(response, direct.maxBytes)
+          : { status: response.status, statusText: response.statusText, body: await whole };
+      } else {
+        const sent = transport.send(url, headers, body, signal);
+        answer = transport.native || !signal ? await sent : await race(sent, signal);
+      }
     }
     if (trace) trace.status = answer.status;
-    if (answer.status >= 200 && answer.status < 300) return answer.body;
-    throw endpoint.format.statusError(answer.status, answer.body, method) ??
-      statusError(method, `POST ${url}`, answer, secrets);
+    if (answer.status < 200 || answer.status >= 300) {
+      throw endpoint.format.statusError(answer.status, answer.body, method) ??
+        statusError(method, `POST ${url}`, answer, secrets);
+    }
+    text = answer.body;
   } catch (err) {
     if (is(err, CentError)) throw err;
     if (is(err, TooLarge)) {
@@ -279,6 +309,7 @@ async function requestTo(
   } finally {
     attempt?.end();
   }
+  return read(text);
 }
 
 /**

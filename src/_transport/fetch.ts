@@ -3,34 +3,57 @@
 
 import type { FetchLike } from "../options.ts";
 import { joinChunks, readUpTo } from "../_http/body.ts";
-import { EXCERPT_BYTES, type Sender, TooLarge } from "./types.ts";
+import { type Answer, EXCERPT_BYTES, type Sender, TooLarge } from "./types.ts";
 
 const decoder = new TextDecoder();
+
+/** The request every fetch transport makes: a redirect is an answer, never followed. */
+export function postInit(
+  headers: Readonly<Record<string, string>>,
+  body: string,
+  signal: AbortSignal | undefined,
+): RequestInit {
+  return { method: "POST", headers, body, signal, redirect: "manual" };
+}
+
+/**
+ * The text of a 2xx answer that declares a length of at most `maxBytes`
+ * (every answer of Centrifugo's), read the runtime's fastest way; undefined
+ * for any other answer, which readAnswer() reads.
+ */
+export function wholeText(response: Response, maxBytes: number): Promise<string> | undefined {
+  const { status } = response;
+  if (status < 200 || status >= 300) return undefined;
+  const declared = response.headers.get("content-length");
+  return declared !== null && Number(declared) <= maxBytes ? response.text() : undefined;
+}
+
+/**
+ * The answer of `response` that wholeText() left: a 2xx body without a
+ * declared length or over `maxBytes`, or the start of another's body.
+ */
+export async function readAnswer(response: Response, maxBytes: number): Promise<Answer> {
+  const { status, statusText } = response;
+  if (status >= 200 && status < 300) {
+    const declared = response.headers.get("content-length");
+    return { status, statusText, body: await readBounded(response, declared, maxBytes) };
+  }
+  const retryAfter = response.headers.get("retry-after") ?? undefined;
+  const text = await readExcerpt(response);
+  return retryAfter === undefined
+    ? { status, statusText, body: text }
+    : { status, statusText, body: text, retryAfter };
+}
 
 /** A Sender over `fetch` reading at most `maxBytes` of a 2xx body. */
 export function fetchSender(fetch: FetchLike, maxBytes: number): Sender {
   return async (url, headers, body, signal) => {
-    const response = await fetch(url, {
-      method: "POST",
-      headers,
-      body,
-      signal,
-      redirect: "manual",
-    });
-    const { status, statusText } = response;
-    if (status >= 200 && status < 300) {
-      // Centrifugo declares the length: the common case reads the text without another frame.
-      const declared = response.headers.get("content-length");
-      const text = declared !== null && Number(declared) <= maxBytes
-        ? await response.text()
-        : await readBounded(response, declared, maxBytes);
-      return { status, statusText, body: text };
-    }
-    const retryAfter = response.headers.get("retry-after") ?? undefined;
-    const text = await readExcerpt(response);
-    return retryAfter === undefined
-      ? { status, statusText, body: text }
-      : { status, statusText, body: text, retryAfter };
+    const response = await fetch(url, postInit(headers, body, signal));
+    // Centrifugo declares the length: the common case reads the text without another frame.
+    const whole = wholeText(response, maxBytes);
+    return whole === undefined
+      ? await readAnswer(response, maxBytes)
+      : { status: response.status, statusText: response.statusText, body: await whole };
   };
 }
 

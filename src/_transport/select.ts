@@ -40,15 +40,11 @@ export function tlsTransport(tls: TlsSettings, maxBytes: number): Transport {
       cert: tls.cert,
       key: tls.key,
     };
-    return {
-      send: fetchSender(
-        (input, init) => fetch(input, { ...init, tls: options } as RequestInit),
-        maxBytes,
-      ),
-      native: true,
-      shareSignals: true,
-      close: () => Promise.resolve(),
-    };
+    return nativeTransport(
+      (input, init) => fetch(input, { ...init, tls: options } as RequestInit),
+      maxBytes,
+      true,
+    );
   }
   if (runtime.Deno?.createHttpClient && tls.verify) {
     const client = runtime.Deno.createHttpClient({
@@ -56,14 +52,12 @@ export function tlsTransport(tls: TlsSettings, maxBytes: number): Transport {
       cert: tls.cert,
       key: tls.key,
     });
-    return {
-      send: fetchSender(
-        (input, init) => fetch(input, { ...init, client } as RequestInit),
-        maxBytes,
-      ),
-      native: true,
-      close: () => Promise.resolve(client.close()),
-    };
+    return nativeTransport(
+      (input, init) => fetch(input, { ...init, client } as RequestInit),
+      maxBytes,
+      false,
+      () => client.close(),
+    );
   }
   return nodeSender(maxBytes, {
     rejectUnauthorized: tls.verify,
@@ -87,11 +81,22 @@ export function defaultTransport(maxBytes: number): Transport {
   if (runtime.Deno === undefined && runtime.Bun === undefined && runtime.process?.versions?.node) {
     return nodeSender(maxBytes);
   }
+  return nativeTransport(globalThis.fetch.bind(globalThis), maxBytes, runtime.Bun !== undefined);
+}
+
+/** A transport over the runtime's own fetch (`fetch` applies its settings). */
+function nativeTransport(
+  fetch: FetchLike,
+  maxBytes: number,
+  shareSignals: boolean,
+  close = () => {},
+): Transport {
   return {
-    send: fetchSender(globalThis.fetch.bind(globalThis), maxBytes),
+    send: fetchSender(fetch, maxBytes),
+    direct: { fetch, maxBytes },
     native: true,
-    shareSignals: runtime.Bun !== undefined,
-    close: () => Promise.resolve(),
+    shareSignals,
+    close: () => Promise.resolve(close()),
   };
 }
 
