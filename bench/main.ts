@@ -6,7 +6,8 @@
 // publishes. Writes the results as JSON and renders BENCHMARKS.md and SVG
 // charts (bench/report.ts).
 //
-//   deno task bench                 full run (~20 min): throughput, shape, profile if needed
+//   deno task bench                 full run (~50 min on 2 cores): throughput, shape, profiles,
+//                                   ablation, decomposition, web server, proxy
 //   deno task bench --memory        memory curve only (1 000 000 publishes by default)
 //   deno task bench --quick         tiny run of every part, written outside the repository
 //   deno task bench --help          all options

@@ -241,27 +241,27 @@ async function requestTo<T>(
       headers = fresh instanceof Promise ? await race(fresh, budget.signal) : fresh;
     }
     let answer: Answer;
-    if (transport.timed) {
+    if ("timed" in transport) {
       const until = Math.min(budget.until, attemptUntil);
       answer = await transport.timed(url, headers, body, budget.user, until);
     } else {
       attempt = attemptTimeout === undefined ? undefined : new Deadline(attemptTimeout, undefined);
       // The runtime's own request keeps the process alive while in flight; a custom fetch may not.
-      const holds = !transport.native;
-      const call = budget.signalFor(holds);
-      const own = attempt?.signalFor(holds);
+      const native = "fetch" in transport;
+      const call = budget.signalFor(!native);
+      const own = attempt?.signalFor(!native);
       const signal = own && call ? AbortSignal.any([call, own]) : own ?? call;
-      const direct = transport.direct;
-      if (direct) {
-        // What transport.send does, in this frame.
-        const response = await direct.fetch(url, postInit(headers, body, signal));
-        const whole = wholeText(response, direct.maxBytes);
+      if (native) {
+        // What fetchSender does, in this frame (see FetchTransport).
+        const { maxBytes } = transport;
+        const response = await transport.fetch(url, postInit(headers, body, signal));
+        const whole = wholeText(response, maxBytes);
         answer = whole === undefined
-          ? await readAnswer(response, direct.maxBytes)
+          ? await readAnswer(response, maxBytes)
           : { status: response.status, statusText: response.statusText, body: await whole };
       } else {
-        const sent = transport.send(url, headers, body, signal);
-        answer = transport.native || !signal ? await sent : await race(sent, signal);
+        // A custom fetch may ignore the signal.
+        answer = await race(transport.send(url, headers, body, signal), signal);
       }
     }
     if (trace) trace.status = answer.status;

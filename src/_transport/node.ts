@@ -13,7 +13,13 @@
 
 import { type Alarm, cancel, schedule } from "../_alarms.ts";
 import { Expired } from "../_deadline.ts";
-import { type Answer, EXCERPT_BYTES, type Sender, type TimedSender, TooLarge } from "./types.ts";
+import {
+  type Answer,
+  EXCERPT_BYTES,
+  type TimedSender,
+  type TimedTransport,
+  TooLarge,
+} from "./types.ts";
 
 /** TLS settings of the https agent. */
 export interface AgentTls {
@@ -78,14 +84,11 @@ interface Modules {
   target(url: string, headers: Readonly<Record<string, string>>): Target;
 }
 
-/**
- * A Sender over node:http(s), the same as a TimedSender, and the function
- * that releases its agents.
- */
+/** A TimedSender over node:http(s), and the function that releases its agents. */
 export function nodeSender(
   maxBytes: number,
   tls?: AgentTls,
-): { send: Sender; timed: TimedSender; native: true; close(): Promise<void> } {
+): TimedTransport {
   let modules: Modules | undefined;
   let loading: Promise<Modules> | undefined;
   const load = () =>
@@ -126,9 +129,7 @@ export function nodeSender(
       ? exchange(modules, url, headers, body, signal, until, maxBytes)
       : load().then((m) => exchange(m, url, headers, body, signal, until, maxBytes));
   return {
-    send: (url, headers, body, signal) => timed(url, headers, body, signal, Infinity),
     timed,
-    native: true,
     async close() {
       if (!loading) return;
       const { httpAgent, httpsAgent } = await loading;

@@ -11,7 +11,7 @@
 import type { FetchLike } from "../options.ts";
 import { fetchSender } from "./fetch.ts";
 import { nodeSender } from "./node.ts";
-import type { Transport } from "./types.ts";
+import type { CustomTransport, FetchTransport, Transport } from "./types.ts";
 
 /** A client's TLS settings. */
 export interface TlsSettings {
@@ -90,20 +90,14 @@ function nativeTransport(
   maxBytes: number,
   shareSignals: boolean,
   close = () => {},
-): Transport {
-  return {
-    send: fetchSender(fetch, maxBytes),
-    direct: { fetch, maxBytes },
-    native: true,
-    shareSignals,
-    close: () => Promise.resolve(close()),
-  };
+): FetchTransport {
+  return { fetch, maxBytes, shareSignals, close: () => Promise.resolve(close()) };
 }
 
 /**
  * The transport over the caller's `fetch`: it may ignore the signal, so the
  * request path races it against the deadline.
  */
-export function customTransport(fetch: FetchLike, maxBytes: number): Transport {
-  return { send: fetchSender(fetch, maxBytes), native: false, close: () => Promise.resolve() };
+export function customTransport(fetch: FetchLike, maxBytes: number): CustomTransport {
+  return { send: fetchSender(fetch, maxBytes), close: () => Promise.resolve() };
 }

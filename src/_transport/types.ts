@@ -1,6 +1,6 @@
-// What every transport provides: a Sender that posts one body and reads the
-// answer, and a way to release what it holds. The request path
-// (src/_request.ts) is written against these alone.
+// What a transport provides: a way to post one body and read the answer (the
+// runtime's fetch, a TimedSender or a Sender), and a way to release what it
+// holds. The request path (src/_request.ts) is written against these alone.
 
 import type { FetchLike } from "../options.ts";
 
@@ -37,29 +37,45 @@ export type TimedSender = (
   until: number,
 ) => Promise<Answer>;
 
-/** A client's transport. */
-export interface Transport {
-  send: Sender;
-  /** The same transport enforcing deadlines without a signal, when it can. */
-  timed?: TimedSender;
-  /**
-   * True when `send` honours the signal to the end of the body and its request
-   * in flight keeps the process alive (not a custom fetch).
-   */
-  native: boolean;
+/**
+ * A client's transport: one of three ways to send, each with what the request
+ * path needs of it and nothing it would not call.
+ */
+export type Transport = FetchTransport | TimedTransport | CustomTransport;
+
+interface Releasable {
   /**
    * True where calls due in the same millisecond had better share one
    * timeout signal than each make an AbortController (Bun's fetch: see
    * src/_signal_pool.ts and bench/analysis.md).
    */
-  shareSignals?: boolean;
-  /**
-   * The runtime's own fetch under `send` (a native transport over fetch),
-   * for the request path to call and read itself: in its own frame, one
-   * async function less per call than through `send` (bench/analysis.md).
-   */
-  direct?: { fetch: FetchLike; maxBytes: number };
+  readonly shareSignals?: boolean;
   close(): Promise<void>;
+}
+
+/**
+ * The runtime's own fetch, with the settings it applies: the request path
+ * calls it and reads the answer in its own frame, one async function less per
+ * call than through a Sender (bench/analysis.md). It honours the signal to the
+ * end of the body, and its request in flight keeps the process alive.
+ */
+export interface FetchTransport extends Releasable {
+  readonly fetch: FetchLike;
+  /** The most bytes of a 2xx body read (the client's maxResponseBytes). */
+  readonly maxBytes: number;
+}
+
+/** A transport that enforces deadlines itself, without a signal (node:http). */
+export interface TimedTransport extends Releasable {
+  readonly timed: TimedSender;
+}
+
+/**
+ * The caller's fetch: it may ignore the signal and may not keep the process
+ * alive, so the request path races it against the deadline.
+ */
+export interface CustomTransport extends Releasable {
+  readonly send: Sender;
 }
 
 /** Bytes of a non-2xx body read for the error message; the rest is discarded. */
