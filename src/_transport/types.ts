@@ -43,7 +43,8 @@ export type TimedSender = (
  */
 export type Transport = FetchTransport | TimedTransport | CustomTransport;
 
-interface Releasable {
+/** What every kind of transport has besides its way to send. */
+interface TransportCommon {
   /**
    * True where calls due in the same millisecond had better share one
    * timeout signal than each make an AbortController (Bun's fetch: see
@@ -59,14 +60,14 @@ interface Releasable {
  * call than through a Sender (bench/analysis.md). It honours the signal to the
  * end of the body, and its request in flight keeps the process alive.
  */
-export interface FetchTransport extends Releasable {
+export interface FetchTransport extends TransportCommon {
   readonly fetch: FetchLike;
   /** The most bytes of a 2xx body read (the client's maxResponseBytes). */
   readonly maxBytes: number;
 }
 
 /** A transport that enforces deadlines itself, without a signal (node:http). */
-export interface TimedTransport extends Releasable {
+export interface TimedTransport extends TransportCommon {
   readonly timed: TimedSender;
 }
 
@@ -74,7 +75,7 @@ export interface TimedTransport extends Releasable {
  * The caller's fetch: it may ignore the signal and may not keep the process
  * alive, so the request path races it against the deadline.
  */
-export interface CustomTransport extends Releasable {
+export interface CustomTransport extends TransportCommon {
   readonly send: Sender;
 }
 
