@@ -552,7 +552,7 @@ async function proxyBench(options: Options): Promise<Results["proxy"]> {
   }, log);
 }
 
-/** The client's cost on Deno taken apart, at 16 and 256 (bench/decompose.ts). */
+/** The client's cost on Deno taken apart, at 1, 16 and 256 (bench/decompose.ts). */
 async function decomposeBench(
   options: Options,
   job: (concurrency: number) => Job,
@@ -563,7 +563,7 @@ async function decomposeBench(
   return await decomposeRuns({
     job: { ...rest, module: resolved.denoSource },
     sourceDir: resolved.denoSource?.replace(/\/mod\.ts$/, ""),
-    concurrencies: options.quick ? [16] : [16, 256],
+    concurrencies: options.quick ? [16] : [1, 16, 256],
     reps: options.reps,
   }, log);
 }
