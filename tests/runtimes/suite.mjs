@@ -697,6 +697,50 @@ await test("an IPv6 literal addresses the server", async () => {
   }
 });
 
+// What a server receives. On Node the client's own node:http transport
+// writes the headers as one list it builds per URL (Host included, the
+// body's length added per call), so calls in flight together must each
+// carry their own length.
+await test("the request's headers reach the server as sent, each call with its own length", async () => {
+  const seen = [];
+  const server = http.createServer((req, res) => {
+    const chunks = [];
+    req.on("data", (chunk) => chunks.push(chunk));
+    req.on("end", () => {
+      seen.push({ raw: req.rawHeaders, body: Buffer.concat(chunks) });
+      res.setHeader("content-type", "application/json");
+      res.end('{"result":{}}');
+    });
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address();
+  const sender = client(`http://127.0.0.1:${port}/api`, { headers: { "X-Tenant": "t1" } });
+  const texts = ["héllo 🎉", "a longer body ".repeat(20), ""];
+  try {
+    await Promise.all(texts.map((text) => sender.publish(`${R}rt-headers`, { text })));
+  } finally {
+    await sender.close();
+    server.closeAllConnections?.();
+    await new Promise((resolve) => server.close(resolve));
+  }
+  assert.equal(seen.length, texts.length);
+  const received = [];
+  for (const { raw, body } of seen) {
+    const names = raw.filter((_, i) => i % 2 === 0).map((name) => name.toLowerCase());
+    const value = (name) => raw[names.indexOf(name) * 2 + 1];
+    assert.equal(names.filter((name) => name === "host").length, 1, `headers: ${raw}`);
+    assert.equal(value("host"), `127.0.0.1:${port}`);
+    assert.equal(value("content-type"), "application/json");
+    assert.equal(value("x-api-key"), apiKey);
+    assert.equal(value("x-tenant"), "t1");
+    assert.equal(Number(value("content-length")), body.length);
+    const sent = JSON.parse(body.toString("utf8"));
+    assert.equal(sent.channel, `${R}rt-headers`);
+    received.push(sent.data.text);
+  }
+  assert.deepEqual(received.sort(), [...texts].sort());
+});
+
 await test("tokens: HS256, RS256, ES256 sign here; the caller checks them on Centrifugo", async () => {
   const sub = `${R}token-user`;
   const tokens = {
