@@ -128,8 +128,7 @@ export function nodeSender(
             target = {
               http: secure ? https : http,
               headers,
-              options: requestOptions(url, secure ? httpsAgent : httpAgent),
-              head: headList(url, headers),
+              ...requestParts(url, headers, secure ? httpsAgent : httpAgent),
             };
             targets.set(url, target);
           }
@@ -154,30 +153,31 @@ export function nodeSender(
 
 /**
  * node:http's options for a URL, as it would derive them itself on every
- * call. The Client allows no credentials in the URL, so there are none here.
+ * call, and the request's headers but its length as the flat list node:http
+ * also takes: `Host` as node:http would write it (the URL's host: an IPv6
+ * literal bracketed, the port unless it is the scheme's), then the client's.
+ * The Client allows no credentials in the URL, so there are none here.
  */
-function requestOptions(url: string, agent: NodeAgent): RequestOptions {
-  const { protocol, hostname, port, pathname, search } = new URL(url);
+function requestParts(
+  url: string,
+  headers: Readonly<Record<string, string>>,
+  agent: NodeAgent,
+): Pick<Target, "options" | "head"> {
+  const { protocol, host, hostname, port, pathname, search } = new URL(url);
+  const head = ["Host", host];
+  for (const [name, value] of Object.entries(headers)) head.push(name, value);
   return {
-    method: "POST",
-    protocol,
-    // An IPv6 literal is bracketed in a URL, not in a socket address.
-    hostname: hostname.startsWith("[") ? hostname.slice(1, -1) : hostname,
-    port: port === "" ? undefined : Number(port),
-    path: pathname + search,
-    agent,
+    options: {
+      method: "POST",
+      protocol,
+      // An IPv6 literal is bracketed in a URL, not in a socket address.
+      hostname: hostname.startsWith("[") ? hostname.slice(1, -1) : hostname,
+      port: port === "" ? undefined : Number(port),
+      path: pathname + search,
+      agent,
+    },
+    head,
   };
-}
-
-/**
- * The request's headers but its length, as the flat list node:http also
- * takes: `Host` as node:http would write it (the URL's host: an IPv6 literal
- * bracketed, the port unless it is the scheme's), then the client's.
- */
-function headList(url: string, headers: Readonly<Record<string, string>>): string[] {
-  const list = ["Host", new URL(url).host];
-  for (const [name, value] of Object.entries(headers)) list.push(name, value);
-  return list;
 }
 
 function exchange(
@@ -196,10 +196,10 @@ function exchange(
     // Headers as a list are written as given, checked once: as an object,
     // node:http stores each through setHeader and writes them later, which
     // costs several µs more per request. The list needs the Host header,
-    // which node:http adds to an object's itself.
-    const list = head.slice();
-    list.push("content-length", String(m.byteLength(body)));
-    // A new object per call: a runtime's node:http may read it after this call.
+    // which node:http adds to an object's itself. A new list and options
+    // object per call: a runtime's node:http may read them after this call.
+    // The options are written out, not spread: a spread copy made node:http's
+    // own handling of them about as slow as the header object was.
     const request = http.request({
       method: o.method,
       protocol: o.protocol,
@@ -207,7 +207,7 @@ function exchange(
       port: o.port,
       path: o.path,
       agent: o.agent,
-      headers: list,
+      headers: [...head, "content-length", String(m.byteLength(body))],
     });
     let response: IncomingMessage | undefined;
     let settled = false;
