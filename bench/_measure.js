@@ -15,7 +15,7 @@
 /**
  * What the orchestrator asks a runner to do (passed as one JSON argument).
  * @typedef {object} RunnerConfig
- * @property {"throughput" | "shape" | "memory"} mode
+ * @property {"throughput" | "shape" | "memory" | "interleave"} mode
  * @property {string} impl contender implementation: "client", "fetch", "centjs"
  * @property {string} url API endpoint with its prefix, e.g. http://127.0.0.1:8000/api
  * @property {string} apiKey
@@ -37,6 +37,28 @@
  *   promise) and report the timed part's bounds, for bench/decompose.ts
  * @property {string} [resultFile] write the result there instead of to stdout (where V8's
  *   --trace-gc writes, which would interleave with it)
+ * @property {InterleavedVariant[]} [variants] interleave mode: what takes turns in the process
+ * @property {number} [rounds] interleave mode: rounds of one slice per variant
+ * @property {number} [sliceSeconds] interleave mode: the length of one slice
+ */
+
+/**
+ * One variant of an interleaved run: `impl` as in throughput mode, under a
+ * name of its own (the same impl may run twice, as two instances: an A/A pair).
+ * @typedef {{ name: string, impl: string }} InterleavedVariant
+ */
+
+/**
+ * One slice of an interleaved run: one variant alone at the run's concurrency.
+ * @typedef {object} Slice
+ * @property {string} variant
+ * @property {number} round
+ * @property {number} position its place in the round (0 = first)
+ * @property {number} requests
+ * @property {number} errors
+ * @property {number} seconds wall time, from the first call until the last one in flight ended
+ * @property {number} cpuMs CPU time (user + system, all threads) of the process in the slice
+ * @property {number} syncMs the synchronous parts of the slice's calls, summed
  */
 
 /**
@@ -250,6 +272,97 @@ export async function measure(send, config, writeFile) {
     cpuUsPerRequest: done > 0 ? (cpuMs * 1000) / done : NaN,
     ...(config.timing ? { syncUsPerRequest: (syncMs * 1000) / done, begin, end } : {}),
   };
+}
+
+/**
+ * The order of the variants in round `round`: a balanced Latin square
+ * (Williams design), so that over every `n` rounds (2n for odd n) each variant
+ * is at each place once and follows each other variant once. Whatever a slice
+ * leaves to the next (garbage to collect, timers, a warm or cold cache) then
+ * falls on every variant alike, and so does the place in a round.
+ * @param {number} n variants
+ * @param {number} round
+ * @returns {number[]}
+ */
+export function roundOrder(n, round) {
+  /** @type {number[]} */
+  const base = [];
+  for (let k = 0, lo = 0, hi = n - 1; k < n; k++) base.push(k % 2 === 0 ? lo++ : hi--);
+  const shift = round % n;
+  const order = base.map((v) => (v + shift) % n);
+  return n % 2 === 1 && Math.floor(round / n) % 2 === 1 ? order.reverse() : order;
+}
+
+/**
+ * Several senders taking turns in one process at `config.concurrency`: after
+ * a warm-up of each, `config.rounds` rounds in which every variant runs alone
+ * for one slice of `config.sliceSeconds` (its calls still in flight at the end
+ * complete inside the slice), in the order of `roundOrder`. Each slice's
+ * requests, wall time, CPU time and synchronous part of its calls are recorded.
+ * Taking turns every fraction of a second, the variants see the same machine:
+ * a state of it that lasts seconds or minutes, which moves fresh-process runs
+ * minutes apart by far more than 5 %, falls on all of them alike.
+ * @param {Map<string, (i: number) => Promise<unknown>>} senders by variant name
+ * @param {RunnerConfig} config
+ * @returns {Promise<{ slices: Slice[], firstError?: string }>}
+ */
+export async function interleave(senders, config) {
+  const { default: process } = await import("node:process");
+  const names = [...senders.keys()];
+  const bound = performance.now() + config.maxSeconds * 1000;
+  let next = 2_000_000_000;
+  for (const name of names) {
+    const send = /** @type {(i: number) => Promise<unknown>} */ (senders.get(name));
+    const warm = (/** @type {number} */ i) => send(i + next);
+    const until = Math.min(bound, performance.now() + config.warmupSeconds * 1000);
+    const first = await drive(warm, config.concurrency, Infinity, until, undefined);
+    const wanted = (config.warmupRequests ?? 0) - first.done;
+    if (wanted > 0) {
+      const cap = Math.min(bound, performance.now() + WARMUP_CAP_SECONDS * 1000);
+      await drive(warm, config.concurrency, wanted, cap, undefined);
+    }
+    next += 100_000_000;
+  }
+  /** @type {Slice[]} */
+  const slices = [];
+  /** @type {string | undefined} */
+  let firstError;
+  const rounds = config.rounds ?? 1;
+  const length = (config.sliceSeconds ?? 0.25) * 1000;
+  let i = 0;
+  for (let round = 0; round < rounds && performance.now() < bound; round++) {
+    const order = roundOrder(names.length, round);
+    for (let position = 0; position < order.length; position++) {
+      const variant = /** @type {string} */ (names[/** @type {number} */ (order[position])]);
+      const send = /** @type {(i: number) => Promise<unknown>} */ (senders.get(variant));
+      let syncMs = 0;
+      // Every variant is wrapped alike; the channel numbers go on across slices.
+      const timed = (/** @type {number} */ k) => {
+        const start = performance.now();
+        const sent = send(i + k);
+        syncMs += performance.now() - start;
+        return sent;
+      };
+      const cpu = process.cpuUsage();
+      const begin = performance.now();
+      const run = await drive(timed, config.concurrency, Infinity, begin + length, undefined);
+      const end = performance.now();
+      const used = process.cpuUsage(cpu);
+      i += run.done;
+      firstError ??= run.firstError;
+      slices.push({
+        variant,
+        round,
+        position,
+        requests: run.done,
+        errors: run.errors,
+        seconds: (end - begin) / 1000,
+        cpuMs: (used.user + used.system) / 1000,
+        syncMs,
+      });
+    }
+  }
+  return firstError === undefined ? { slices } : { slices, firstError };
 }
 
 /**

@@ -7,7 +7,8 @@
 // impl "untimed": this library with `timeout: Infinity` (no deadline, no signal).
 // impl "fetch":  the identical request with the runtime's fetch, the client's ceiling
 //                ("fetch:signal,headers,…": variants, see fetchSender in _measure.js).
-// Modes: "throughput" (bench/_measure.js), "shape" (N channels sequentially, in
+// Modes: "throughput" (bench/_measure.js), "interleave" (several impls taking
+// turns in this process, bench/interleave.ts), "shape" (N channels sequentially, in
 // one batch, in one broadcast) and "memory" (RSS while publishing N times).
 // Prints one JSON line with the result (or writes it to config.resultFile).
 
@@ -15,6 +16,7 @@ import {
   channelOf,
   drive,
   fetchSender,
+  interleave,
   measure,
   memoryCurve,
   type RunnerConfig,
@@ -56,14 +58,24 @@ async function untimedSender(): Promise<(i: number) => Promise<unknown>> {
   return (i) => client.publish(channelOf(publication, i), publication.data);
 }
 
+/** The sender of one implementation (see the header); each call makes a new instance. */
+async function senderOf(impl: string): Promise<(i: number) => Promise<unknown>> {
+  if (impl === "client") return await clientSender();
+  if (impl === "untimed") return await untimedSender();
+  if (impl === "autobatch") return await autoBatchSender();
+  if (impl.startsWith("fetch")) return fetchSender({ ...config, impl });
+  throw new Error(`unknown impl ${impl}`);
+}
+
 async function throughput(): Promise<unknown> {
-  if (config.impl === "client") return await measure(await clientSender(), config, writeFile);
-  if (config.impl === "untimed") return await measure(await untimedSender(), config, writeFile);
-  if (config.impl === "autobatch") {
-    return await measure(await autoBatchSender(), config, writeFile);
-  }
-  if (config.impl.startsWith("fetch")) return await measure(fetchSender(config), config, writeFile);
-  throw new Error(`unknown impl ${config.impl}`);
+  return await measure(await senderOf(config.impl), config, writeFile);
+}
+
+/** Several implementations taking turns in this process (bench/interleave.ts). */
+async function interleaved(): Promise<unknown> {
+  const senders = new Map<string, (i: number) => Promise<unknown>>();
+  for (const { name, impl } of config.variants ?? []) senders.set(name, await senderOf(impl));
+  return await interleave(senders, config);
 }
 
 /** N channels: N sequential publishes, one batch of N, one broadcast to N. */
@@ -113,6 +125,8 @@ const result = config.mode === "shape"
   ? await shape()
   : config.mode === "memory"
   ? await memory()
+  : config.mode === "interleave"
+  ? await interleaved()
   : await throughput();
 if (config.resultFile) await writeFile(config.resultFile, JSON.stringify(result));
 else console.log(JSON.stringify(result));

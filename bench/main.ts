@@ -2,12 +2,13 @@
 // channels used), brings the peers (bench/setup.ts), measures publish
 // throughput and latency of every contender (bench/contenders.ts) at each
 // concurrency, round-robin, in a fresh process per measurement, then the
-// "10 000 channels" shape and, with --memory, the RSS of one client over N
-// publishes. Writes the results as JSON and renders BENCHMARKS.md and SVG
-// charts (bench/report.ts).
+// "10 000 channels" shape, the client against its runtime's raw and careful
+// requests taking turns in one process (bench/interleave.ts) and, with
+// --memory, the RSS of one client over N publishes. Writes the results as JSON
+// and renders BENCHMARKS.md and SVG charts (bench/report.ts).
 //
-//   deno task bench                 full run (~50 min on 2 cores): throughput, shape, profiles,
-//                                   ablation, decomposition, web server, proxy
+//   deno task bench                 full run (~80 min on 2 cores): throughput, shape, profiles,
+//                                   ablation, interleaved, decomposition, web server, proxy
 //   deno task bench --memory        memory curve only (1 000 000 publishes by default)
 //   deno task bench --quick         tiny run of every part, written outside the repository
 //   deno task bench --help          all options
@@ -42,6 +43,7 @@ import { clientRatios, type Layout, render, type Results, type Sample } from "./
 import { proxyRuns } from "./proxy.ts";
 import { webRuns } from "./web.ts";
 import { decomposeRuns } from "./decompose.ts";
+import { interleaveRuns, type InterleaveRuntime } from "./interleave.ts";
 
 /**
  * Requests every JavaScript measurement warms up with. Deno's V8 had the
@@ -60,6 +62,10 @@ const USAGE = `deno task bench [options]
                        (bench/proxy.ts; needs wrk)
   --web                only the web-server part: Deno.serve and node:http apps publishing
                        once per incoming request, loaded by wrk (bench/web.ts)
+  --interleave         only the client, the raw and the careful request taking turns in one
+                       process per runtime and concurrency (bench/interleave.ts)
+  --rounds N           interleave: rounds of one slice per variant (default 48; quick 4)
+  --slice S            interleave: seconds of one slice (default 0.25; quick 0.1)
   --decompose          only the client's cost on Deno taken apart: CPU, the synchronous part
                        of each call and GC pauses per request, against the request by hand
                        (bench/decompose.ts)
@@ -88,6 +94,9 @@ interface Options {
   proxy: boolean;
   web: boolean;
   decompose: boolean;
+  interleave: boolean;
+  rounds: number;
+  slice: number;
   reportOnly: boolean;
   publishes: number;
   reps: number;
@@ -109,6 +118,9 @@ function parseOptions(args: string[]): Options {
     proxy: false,
     web: false,
     decompose: false,
+    interleave: false,
+    rounds: quick ? 4 : 48,
+    slice: quick ? 0.1 : 0.25,
     reportOnly: false,
     publishes: quick ? 20_000 : 1_000_000,
     reps: quick ? 1 : 5,
@@ -143,6 +155,15 @@ function parseOptions(args: string[]): Options {
         break;
       case "--decompose":
         options.decompose = true;
+        break;
+      case "--interleave":
+        options.interleave = true;
+        break;
+      case "--rounds":
+        options.rounds = Math.floor(number(arg, value(), 1));
+        break;
+      case "--slice":
+        options.slice = number(arg, value(), 0.01);
         break;
       case "--report":
         options.reportOnly = true;
@@ -354,18 +375,21 @@ async function main() {
 
   // Setup: only what the selected parts need.
   const wanted = new Set<string>(["denoSource"]);
-  // Only one part (memory, web, decompose): every other figure stays as the last run recorded it.
-  const partial = options.memory || options.web || options.decompose;
+  // Only one part (memory, web, decompose, interleave): every other figure stays as the last
+  // run recorded it.
+  const partial = options.memory || options.web || options.decompose || options.interleave;
   if (partial && !previous) {
     throw new Error(
-      `--memory, --web and --decompose add to ${layout.json}, which does not exist yet`,
+      `--memory, --web, --decompose and --interleave add to ${layout.json}, which does not ` +
+        "exist yet",
     );
   }
   if (!partial) { for (const c of selected) for (const need of c.needs) wanted.add(need); }
   // The web-server part: its Node apps load the npm build; wrk loads the apps.
   // The memory part: the client on Node and Bun too.
   // The decompose part: the Deno client only.
-  const extra = options.memory
+  // The interleave part: the client on every runtime.
+  const extra = options.memory || options.interleave
     ? ["node", "bun", "npmBuild"]
     : options.decompose
     ? []
@@ -455,6 +479,7 @@ async function main() {
     proxy: previous?.proxy,
     web: options.web ? undefined : previous?.web,
     decompose: options.decompose ? undefined : previous?.decompose,
+    interleave: options.interleave ? undefined : previous?.interleave,
     durationSeconds: 0,
   };
   if (partial && previous) {
@@ -491,6 +516,8 @@ async function main() {
       results.web = await webBench(options, server.apiUrl, resolved, needs);
     } else if (options.decompose) {
       results.decompose = await decomposeBench(options, job, resolved);
+    } else if (options.interleave) {
+      results.interleave = await interleaveBench(options, job, resolved);
     } else if (options.memory) {
       const memory = await memoryRun(options, server.apiUrl, resolved);
       results.memory = memory &&
@@ -512,6 +539,9 @@ async function main() {
         results.ablation = await ablationRuns(options, active, job, resolved, ratios);
       }
       if (options.quick) results.memory = await memoryRun(options, server.apiUrl, resolved);
+      results.interleave = options.only
+        ? previous?.interleave
+        : await interleaveBench(options, job, resolved);
       results.decompose = options.only
         ? previous?.decompose
         : await decomposeBench(options, job, resolved);
@@ -565,6 +595,28 @@ async function decomposeBench(
     sourceDir: resolved.denoSource?.replace(/\/mod\.ts$/, ""),
     concurrencies: options.quick ? [16] : [1, 16, 256],
     reps: options.reps,
+  }, log);
+}
+
+/** The client, raw and careful requests taking turns in one process (bench/interleave.ts). */
+async function interleaveBench(
+  options: Options,
+  job: (concurrency: number) => Job,
+  resolved: Resolved,
+): Promise<Results["interleave"]> {
+  log("the client, raw and careful requests taking turns in one process …");
+  const runtimes: InterleaveRuntime[] = ["deno"];
+  if (resolved.npmBuild && resolved.node) runtimes.push("node");
+  else log("interleave: Node skipped (node or the npm build is missing)");
+  if (resolved.npmBuild && resolved.bun) runtimes.push("bun");
+  else log("interleave: Bun skipped (bun or the npm build is missing)");
+  return await interleaveRuns({
+    job,
+    resolved,
+    runtimes,
+    concurrencies: options.quick ? [16] : options.concurrencies,
+    rounds: options.rounds,
+    sliceSeconds: options.slice,
   }, log);
 }
 

@@ -15,38 +15,41 @@
 // impl "transport": the client's node:http transport alone (src/_transport/node.js of the
 //                same build) with the client's 10 s deadline, the answer parsed here: what
 //                the client costs on Node apart from its layers above the transport.
-// Modes "throughput" and "memory" (the RSS over N publishes). Prints one JSON
+// Modes "throughput", "interleave" (several impls taking turns in this process,
+// bench/interleave.ts) and "memory" (the RSS over N publishes). Prints one JSON
 // line with the result.
 
 import { writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
-import { channelOf, fetchSender, measure, memoryCurve } from "./_measure.js";
+import { channelOf, fetchSender, interleave, measure, memoryCurve } from "./_measure.js";
 
 const config = JSON.parse(process.argv[2] ?? "{}");
 const { url, apiKey, publication } = config;
 const TIMEOUT_MS = 10_000;
 
-/** @returns {Promise<(i: number) => Promise<unknown>>} */
-async function sender() {
-  if (config.impl === "client") {
+/**
+ * The sender of one implementation (see the header); each call makes a new instance.
+ * @param {string} impl
+ * @returns {Promise<(i: number) => Promise<unknown>>}
+ */
+async function sender(impl = config.impl) {
+  if (impl === "client") {
     const { Client } = await import(pathToFileURL(config.module).href);
     const client = new Client(url, { apiKey, timeout: TIMEOUT_MS });
     return (i) => client.publish(channelOf(publication, i), publication.data);
   }
-  if (config.impl.startsWith("fetch")) return fetchSender(config);
-  if (config.impl === "http" || config.impl === "http:timer") {
-    return httpSender(config.impl === "http:timer");
-  }
-  if (config.impl === "transport") return transportSender();
-  if (config.impl === "centjs") {
+  if (impl.startsWith("fetch")) return fetchSender({ ...config, impl });
+  if (impl === "http" || impl === "http:timer") return httpSender(impl === "http:timer");
+  if (impl === "transport") return transportSender();
+  if (impl === "centjs") {
     // cent.js is CommonJS; load it from its cache folder outside the repository.
     const require = createRequire(pathToFileURL(`${config.centjs}/`).href);
     const { CentClient } = require(config.centjs);
     const client = new CentClient({ url, apiKey, timeout: TIMEOUT_MS });
     return (i) => client.publish({ channel: channelOf(publication, i), data: publication.data });
   }
-  throw new Error(`unknown impl ${config.impl}`);
+  throw new Error(`unknown impl ${impl}`);
 }
 
 /**
@@ -151,4 +154,8 @@ if (config.mode === "memory") {
 } else if (config.mode === "throughput") {
   const result = await measure(await sender(), config, (path, text) => writeFile(path, text));
   console.log(JSON.stringify(result));
+} else if (config.mode === "interleave") {
+  const senders = new Map();
+  for (const { name, impl } of config.variants) senders.set(name, await sender(impl));
+  console.log(JSON.stringify(await interleave(senders, config)));
 } else throw new Error(`node_runner: unsupported mode ${config.mode}`);

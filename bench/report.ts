@@ -4,6 +4,7 @@
 
 import { type ProxyBench, renderProxy } from "./proxy.ts";
 import { type DecomposeBench, renderDecompose } from "./decompose.ts";
+import { type InterleaveBench, interleaveTargets, renderInterleave } from "./interleave.ts";
 import { renderWeb, type WebBench } from "./web.ts";
 import type { ProfileSummary } from "./profile.ts";
 import type { Machine } from "./setup.ts";
@@ -148,6 +149,8 @@ export interface Results {
   web?: WebBench;
   /** The client's cost on Deno taken apart (bench/decompose.ts), when it ran. */
   decompose?: DecomposeBench;
+  /** The client, raw and careful requests taking turns in one process (bench/interleave.ts). */
+  interleave?: InterleaveBench;
 }
 
 export interface Layout {
@@ -408,6 +411,24 @@ export async function render(results: Results, layout: Layout): Promise<void> {
         "every figure.",
       "",
     );
+    const interleaved = results.interleave ? interleaveTargets(results.interleave) : [];
+    if (interleaved.length) {
+      md.push(
+        "The same targets with the client and both requests taking turns in one process " +
+          "(see [Interleaved in one process](#interleaved-in-one-process)): the ratio of " +
+          "throughputs at each of the concurrencies " +
+          `${results.interleave!.concurrencies.join(", ")}, judged by its 95 % interval ` +
+          "(met: all of it at or above the target; missed: all below; unresolved: it spans the " +
+          "target). The A/A column is the client against a second instance of itself: what " +
+          "this run cannot tell apart.",
+        "",
+        table(
+          ["runtime", "client × raw (≥ 0.95)", "client × careful (≥ 1.00)", "A/A"],
+          interleaved,
+        ),
+        "",
+      );
+    }
   }
 
   // Machine.
@@ -924,6 +945,11 @@ export async function render(results: Results, layout: Layout): Promise<void> {
         "",
       );
     }
+  }
+
+  // The client, raw and careful requests taking turns in one process (bench/interleave.ts).
+  if (results.interleave || results.throughput.length > 0) {
+    md.push(...renderInterleave(results.interleave));
   }
 
   // The client's cost on Deno taken apart in real runs (bench/decompose.ts).
