@@ -254,9 +254,14 @@ function shown(r: RoundsRatio): string {
   return `${r.ratio.toFixed(3)}× (${r.low.toFixed(3)}–${r.high.toFixed(3)})`;
 }
 
-/** The verdict of one target from its interval: met, missed, or too close to tell. */
-export function judged(r: RoundsRatio, goal: number): "met" | "missed" | "unresolved" | "–" {
+/**
+ * The verdict of one target from its interval: met, missed, or too close to
+ * tell. A run whose A/A pair's interval leaves out 1 failed its own control:
+ * its intervals are narrower than what moved it, so nothing is judged there.
+ */
+export function judged(r: RoundsRatio, goal: number, aa: RoundsRatio): string {
   if (!Number.isFinite(r.ratio)) return "–";
+  if (!(aa.low <= 1 && aa.high >= 1)) return "unresolved (A/A off)";
   if (r.low >= goal) return "met";
   if (r.high < goal) return "missed";
   return "unresolved";
@@ -272,8 +277,9 @@ export function interleaveTargets(bench: InterleaveBench): string[][] {
       bench.concurrencies.map((c) => {
         const run = runs.find((r) => r.concurrency === c);
         if (!run) return "–";
-        const r = f(summarize(run));
-        return `${r.ratio.toFixed(2)} ${judged(r, goal)}`;
+        const summary = summarize(run);
+        const r = f(summary);
+        return `${r.ratio.toFixed(2)} ${judged(r, goal, summary.aa)}`;
       }).join(", ");
     rows.push([
       runtime,
@@ -302,7 +308,9 @@ export function renderInterleave(bench: InterleaveBench | undefined): string[] {
       "variant warms up first, as in the fresh-process runs. Throughput and CPU per request are " +
       "totals over a variant's slices; the ratios' intervals are the 2.5–97.5 percentiles over " +
       "2 000 resamplings of the rounds. A target is **met** when its whole interval is at or " +
-      "above it, **missed** when the whole interval is below, **unresolved** otherwise.",
+      "above it, **missed** when the whole interval is below, **unresolved** otherwise; where " +
+      "the A/A pair's own interval leaves out 1, the run failed its control (something moved " +
+      "it more than its rounds' spread shows) and nothing is judged (**A/A off**).",
     "",
   );
   for (const runtime of Object.keys(INTERLEAVE_SETS) as InterleaveRuntime[]) {
@@ -326,9 +334,9 @@ export function renderInterleave(bench: InterleaveBench | undefined): string[] {
       md.push(
         `| ${run.concurrency} | ${each((t) => t.rps.toFixed(0))} | ${
           each((t) => t.cpu.toFixed(1))
-        } | ${each((t) => t.sync.toFixed(2))} | ${shown(s.vsRaw)} ${judged(s.vsRaw, 0.95)} | ${
-          shown(s.vsCareful)
-        } ${judged(s.vsCareful, 1)} | ${shown(s.aa)} |`,
+        } | ${each((t) => t.sync.toFixed(2))} | ${shown(s.vsRaw)} ${
+          judged(s.vsRaw, 0.95, s.aa)
+        } | ${shown(s.vsCareful)} ${judged(s.vsCareful, 1, s.aa)} | ${shown(s.aa)} |`,
       );
     }
     md.push("");

@@ -420,7 +420,8 @@ export async function render(results: Results, layout: Layout): Promise<void> {
           `${results.interleave!.concurrencies.join(", ")}, judged by its 95 % interval ` +
           "(met: all of it at or above the target; missed: all below; unresolved: it spans the " +
           "target). The A/A column is the client against a second instance of itself: what " +
-          "this run cannot tell apart.",
+          "this run cannot tell apart; where its interval leaves out 1, nothing is judged " +
+          "(A/A off).",
         "",
         table(
           ["runtime", "client × raw (≥ 0.95)", "client × careful (≥ 1.00)", "A/A"],
