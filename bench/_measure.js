@@ -203,6 +203,28 @@ export function quantile(/** @type {Float64Array} */ sorted, /** @type {number} 
 export const WARMUP_CAP_SECONDS = 20;
 
 /**
+ * Sends `warm(i)` for `config.warmupSeconds` (at most `total` requests), then
+ * on until `config.warmupRequests` are done, for at most WARMUP_CAP_SECONDS
+ * more; never past `bound` (a performance.now() value).
+ * @param {(i: number) => Promise<unknown>} warm
+ * @param {RunnerConfig} config
+ * @param {number} total
+ * @param {number} bound
+ */
+async function warmUp(warm, config, total, bound) {
+  let warmed = 0;
+  if (config.warmupSeconds > 0) {
+    const until = Math.min(bound, performance.now() + config.warmupSeconds * 1000);
+    warmed = (await drive(warm, config.concurrency, total, until, undefined)).done;
+  }
+  const wanted = config.warmupRequests ?? 0;
+  if (warmed < wanted) {
+    const until = Math.min(bound, performance.now() + WARMUP_CAP_SECONDS * 1000);
+    await drive(warm, config.concurrency, wanted - warmed, until, undefined);
+  }
+}
+
+/**
  * Warms up for `config.warmupSeconds` and at least `config.warmupRequests`
  * requests (a runtime's JIT optimizes a function only after thousands of
  * calls: a short warm-up at low concurrency measures the runtime's lower
@@ -219,16 +241,7 @@ export async function measure(send, config, writeFile) {
   const bound = started + config.maxSeconds * 1000;
   // Offset the numbers so the timed part starts on the same channels every time.
   const warm = (/** @type {number} */ i) => send(i + 1_000_000_000);
-  let warmed = 0;
-  if (config.warmupSeconds > 0) {
-    const until = Math.min(bound, performance.now() + config.warmupSeconds * 1000);
-    warmed = (await drive(warm, config.concurrency, config.requests, until, undefined)).done;
-  }
-  const wanted = config.warmupRequests ?? 0;
-  if (warmed < wanted) {
-    const until = Math.min(bound, performance.now() + WARMUP_CAP_SECONDS * 1000);
-    await drive(warm, config.concurrency, wanted - warmed, until, undefined);
-  }
+  await warmUp(warm, config, config.requests, bound);
   const profiler = config.profile ? await startProfiler() : undefined;
   const latencies = new Float64Array(config.requests);
   // With timing, each call is wrapped (every variant alike) to time its synchronous part.
@@ -313,14 +326,8 @@ export async function interleave(senders, config) {
   let next = 2_000_000_000;
   for (const name of names) {
     const send = /** @type {(i: number) => Promise<unknown>} */ (senders.get(name));
-    const warm = (/** @type {number} */ i) => send(i + next);
-    const until = Math.min(bound, performance.now() + config.warmupSeconds * 1000);
-    const first = await drive(warm, config.concurrency, Infinity, until, undefined);
-    const wanted = (config.warmupRequests ?? 0) - first.done;
-    if (wanted > 0) {
-      const cap = Math.min(bound, performance.now() + WARMUP_CAP_SECONDS * 1000);
-      await drive(warm, config.concurrency, wanted, cap, undefined);
-    }
+    const offset = next;
+    await warmUp((i) => send(i + offset), config, Infinity, bound);
     next += 100_000_000;
   }
   /** @type {Slice[]} */

@@ -10,7 +10,8 @@
 // --interleave` runs only this.
 
 import { type InterleavedVariant, type Slice, WARMUP_CAP_SECONDS } from "./_measure.js";
-import { commandOf, type Contender, CONTENDERS, type Job, type Resolved } from "./contenders.ts";
+import { commandOf, CONTENDERS, type Job, type Resolved } from "./contenders.ts";
+import { runJson } from "./_run_json.ts";
 
 /** What takes turns on each runtime, by variant name: the runner's impl. */
 export const INTERLEAVE_SETS = {
@@ -105,25 +106,15 @@ async function runOnce(
       60,
   };
   const contender = CONTENDERS.find((c) => c.id === INTERLEAVE_SETS[runtime].contender)!;
-  const argv = commandOf(contender as Contender, job, options.resolved, 0, "interleave");
-  try {
-    const out = await new Deno.Command(argv[0]!, {
-      args: argv.slice(1),
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    if (!out.success) {
-      throw new Error(`exit ${out.code}: ${new TextDecoder().decode(out.stderr).slice(-300)}`);
-    }
-    const lines = new TextDecoder().decode(out.stdout).trim().split("\n");
-    const result = JSON.parse(lines.at(-1)!) as { slices: Slice[]; firstError?: string };
-    const errors = result.slices.reduce((n, s) => n + s.errors, 0);
-    if (errors > 0) throw new Error(`${errors} errors: ${result.firstError}`);
-    return { runtime, concurrency, slices: result.slices };
-  } catch (err) {
-    const error = err instanceof Error ? err.message : String(err);
-    return { runtime, concurrency, slices: [], error };
+  const argv = commandOf(contender, job, options.resolved, 0, "interleave");
+  const outcome = await runJson(argv, (job.maxSeconds + 60) * 1000);
+  if (!outcome.ok) return { runtime, concurrency, slices: [], error: outcome.error };
+  const result = outcome.value as unknown as { slices: Slice[]; firstError?: string };
+  const errors = result.slices.reduce((n, s) => n + s.errors, 0);
+  if (errors > 0) {
+    return { runtime, concurrency, slices: [], error: `${errors} errors: ${result.firstError}` };
   }
+  return { runtime, concurrency, slices: result.slices };
 }
 
 const VARIANT_NAMES = ["raw", "careful", "client", "client again"] as const;
@@ -273,22 +264,18 @@ export function interleaveTargets(bench: InterleaveBench): string[][] {
   for (const runtime of Object.keys(INTERLEAVE_SETS) as InterleaveRuntime[]) {
     const runs = bench.runs.filter((r) => r.runtime === runtime && !r.error);
     if (runs.length === 0) continue;
+    const summaries = bench.concurrencies.map((c) => {
+      const run = runs.find((r) => r.concurrency === c);
+      return run ? summarize(run) : undefined;
+    });
     const at = (f: (s: InterleaveSummary) => RoundsRatio, goal: number) =>
-      bench.concurrencies.map((c) => {
-        const run = runs.find((r) => r.concurrency === c);
-        if (!run) return "–";
-        const summary = summarize(run);
-        const r = f(summary);
-        return `${r.ratio.toFixed(2)} ${judged(r, goal, summary.aa)}`;
-      }).join(", ");
+      summaries.map((s) => s ? `${f(s).ratio.toFixed(2)} ${judged(f(s), goal, s.aa)}` : "–")
+        .join(", ");
     rows.push([
       runtime,
       at((s) => s.vsRaw, 0.95),
       at((s) => s.vsCareful, 1),
-      bench.concurrencies.map((c) => {
-        const run = runs.find((r) => r.concurrency === c);
-        return run ? shown(summarize(run).aa) : "–";
-      }).join(", "),
+      summaries.map((s) => s ? shown(s.aa) : "–").join(", "),
     ]);
   }
   return rows;
