@@ -15,7 +15,7 @@
 /**
  * What the orchestrator asks a runner to do (passed as one JSON argument).
  * @typedef {object} RunnerConfig
- * @property {"throughput" | "shape" | "memory" | "interleave"} mode
+ * @property {"throughput" | "shape" | "memory" | "interleave" | "timers"} mode
  * @property {string} impl contender implementation: "client", "fetch", "centjs"
  * @property {string} url API endpoint with its prefix, e.g. http://127.0.0.1:8000/api
  * @property {string} apiKey
@@ -40,6 +40,9 @@
  * @property {InterleavedVariant[]} [variants] interleave mode: what takes turns in the process
  * @property {number} [rounds] interleave mode: rounds of one slice per variant
  * @property {number} [sliceSeconds] interleave mode: the length of one slice
+ * @property {number} [timeoutMs] the timeout of fetch:signal (default 10 s); interleave mode sets
+ *   it past the end of the process, so that no timer of the careful request fires in another
+ *   variant's slice (see interleave)
  */
 
 /**
@@ -103,7 +106,8 @@ export const FETCH_WHAT_IFS = ["signal", "headers", "cleared"];
  *   text       - `JSON.parse(await response.text())` instead of `response.json()`
  *   length     - the response's `content-length` read (the client bounds the body by it)
  * and the what-ifs:
- *   signal     - `signal: AbortSignal.timeout(10 s)` per request (a careful user's timeout)
+ *   signal     - `signal: AbortSignal.timeout(10 s)` per request (a careful user's timeout;
+ *                `config.timeoutMs` if given)
  *   headers    - one prebuilt `Headers` instance instead of a plain object
  *   cleared    - the same 10 s timeout as "signal", but through an AbortController and a
  *                setTimeout that is cleared once the response is read (AbortSignal.timeout
@@ -128,6 +132,7 @@ export function fetchSender(config) {
   const text = parts.has("text");
   const length = parts.has("length");
   const cleared = parts.has("cleared");
+  const timeoutMs = config.timeoutMs ?? 10_000;
   return async (i) => {
     /** @type {RequestInit} */
     const init = {
@@ -135,7 +140,7 @@ export function fetchSender(config) {
       headers,
       body: JSON.stringify({ channel: channelOf(publication, i), data: publication.data }),
     };
-    if (signal) init.signal = AbortSignal.timeout(10_000);
+    if (signal) init.signal = AbortSignal.timeout(timeoutMs);
     if (controller) init.signal = new AbortController().signal;
     if (manual) init.redirect = "manual";
     /** @type {ReturnType<typeof setTimeout> | undefined} */
@@ -292,7 +297,10 @@ export async function measure(send, config, writeFile) {
  * (Williams design), so that over every `n` rounds (2n for odd n) each variant
  * is at each place once and follows each other variant once. Whatever a slice
  * leaves to the next (garbage to collect, timers, a warm or cold cache) then
- * falls on every variant alike, and so does the place in a round.
+ * falls on every variant alike, and so does the place in a round. What
+ * surfaces later (a timer armed for seconds) is not balanced: the slice it
+ * lands in depends on the timing, so a variant must leave nothing to fire
+ * inside the run (see interleave.ts, timeoutMs).
  * @param {number} n variants
  * @param {number} round
  * @returns {number[]}
@@ -370,6 +378,41 @@ export async function interleave(senders, config) {
     }
   }
   return firstError === undefined ? { slices } : { slices, firstError };
+}
+
+/**
+ * What a careful request's `AbortSignal.timeout` costs apart from the request:
+ * CPU µs to make one, and to fire one (the timer cannot be cancelled, so it
+ * fires after every call, the call long settled). `count` signals of a short
+ * timeout are made, then left to fire; the process's idle CPU over the same
+ * time is taken off. The client's deadline cancels its timer and leaves none.
+ * @param {number} [count]
+ * @returns {Promise<{ count: number, makeUs: number, fireUs: number }>}
+ */
+export async function timeoutSignalCost(count = 100_000) {
+  const { default: process } = await import("node:process");
+  const cpu = () => {
+    const used = process.cpuUsage();
+    return used.user + used.system;
+  };
+  const sleep = (/** @type {number} */ ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  const idleStart = cpu();
+  const idleBegin = performance.now();
+  await sleep(500);
+  const idlePerMs = (cpu() - idleStart) / (performance.now() - idleBegin);
+  const timeoutMs = 200;
+  const made = cpu();
+  /** @type {AbortSignal | undefined} */
+  let last;
+  for (let i = 0; i < count; i++) last = AbortSignal.timeout(timeoutMs);
+  const fired = cpu();
+  const waitBegin = performance.now();
+  await sleep(timeoutMs + 50);
+  while (!last?.aborted) await sleep(10);
+  // The timers fire at most a few ms apart; wait past the last one's turn.
+  await sleep(50);
+  const firing = cpu() - fired - idlePerMs * (performance.now() - waitBegin);
+  return { count, makeUs: (fired - made) / count, fireUs: Math.max(0, firing) / count };
 }
 
 /**

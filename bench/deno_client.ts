@@ -9,7 +9,8 @@
 //                ("fetch:signal,headers,…": variants, see fetchSender in _measure.js).
 // Modes: "throughput" (bench/_measure.js), "interleave" (several impls taking
 // turns in this process, bench/interleave.ts), "shape" (N channels sequentially, in
-// one batch, in one broadcast) and "memory" (RSS while publishing N times).
+// one batch, in one broadcast), "memory" (RSS while publishing N times) and
+// "timers" (what an AbortSignal.timeout costs to make and to fire).
 // Prints one JSON line with the result (or writes it to config.resultFile).
 
 import {
@@ -20,6 +21,7 @@ import {
   measure,
   memoryCurve,
   type RunnerConfig,
+  timeoutSignalCost,
 } from "./_measure.js";
 
 const config = JSON.parse(Deno.args[0] ?? "{}") as RunnerConfig;
@@ -127,6 +129,8 @@ const result = config.mode === "shape"
   ? await memory()
   : config.mode === "interleave"
   ? await interleaved()
+  : config.mode === "timers"
+  ? await timeoutSignalCost()
   : await throughput();
 if (config.resultFile) await writeFile(config.resultFile, JSON.stringify(result));
 else console.log(JSON.stringify(result));

@@ -16,13 +16,21 @@
 //                same build) with the client's 10 s deadline, the answer parsed here: what
 //                the client costs on Node apart from its layers above the transport.
 // Modes "throughput", "interleave" (several impls taking turns in this process,
-// bench/interleave.ts) and "memory" (the RSS over N publishes). Prints one JSON
+// bench/interleave.ts), "memory" (the RSS over N publishes) and "timers" (what an
+// AbortSignal.timeout costs to make and to fire). Prints one JSON
 // line with the result.
 
 import { writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
-import { channelOf, fetchSender, interleave, measure, memoryCurve } from "./_measure.js";
+import {
+  channelOf,
+  fetchSender,
+  interleave,
+  measure,
+  memoryCurve,
+  timeoutSignalCost,
+} from "./_measure.js";
 
 const config = JSON.parse(process.argv[2] ?? "{}");
 const { url, apiKey, publication } = config;
@@ -158,4 +166,6 @@ if (config.mode === "memory") {
   const senders = new Map();
   for (const { name, impl } of config.variants) senders.set(name, await sender(impl));
   console.log(JSON.stringify(await interleave(senders, config)));
+} else if (config.mode === "timers") {
+  console.log(JSON.stringify(await timeoutSignalCost()));
 } else throw new Error(`node_runner: unsupported mode ${config.mode}`);
