@@ -390,6 +390,7 @@ export async function interleave(senders, config) {
  * @returns {Promise<{ count: number, makeUs: number, fireUs: number }>}
  */
 export async function timeoutSignalCost(count = 100_000) {
+  if (!(count >= 1)) throw new RangeError(`count must be at least 1, got ${count}`);
   const { default: process } = await import("node:process");
   const cpu = () => {
     const used = process.cpuUsage();

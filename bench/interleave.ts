@@ -90,9 +90,9 @@ export async function interleaveRuns(
     }
   }
   const timeoutSignal: Partial<Record<InterleaveRuntime, TimeoutSignalCost>> = {};
-  // Node's careful request clears its timer: nothing of it is left to fire.
+  // Only where the careful request uses AbortSignal.timeout; Node's clears its timer.
   for (
-    const runtime of options.runtimes.filter((r) => INTERLEAVE_SETS[r].careful !== "http:timer")
+    const runtime of options.runtimes.filter((r) => INTERLEAVE_SETS[r].careful === "fetch:signal")
   ) {
     const cost = await timeoutSignalCostOf(options, runtime);
     if (cost) {
@@ -131,21 +131,22 @@ async function runOnce(
   const variants = variantsOf(runtime);
   const base = options.job(concurrency);
   const perVariantWarmup = base.warmupSeconds + WARMUP_CAP_SECONDS;
+  const maxSeconds = variants.length *
+      (perVariantWarmup + options.rounds * options.sliceSeconds * 2) + 60;
   const job: Job = {
     ...base,
     mode: "interleave",
     variants,
     rounds: options.rounds,
     sliceSeconds: options.sliceSeconds,
-    maxSeconds: variants.length * (perVariantWarmup + options.rounds * options.sliceSeconds * 2) +
-      60,
+    maxSeconds,
+    // The careful request's AbortSignal.timeout cannot be cancelled: with 10 s, each of its
+    // timers would fire 10 s later in whichever slice runs then, a cost the balanced order
+    // does not spread (it balances only what a slice leaves to the next), and that fell on
+    // one of the A/A pair. Timing out after the process has ended, none fires inside it;
+    // what a firing costs is measured apart (timeoutSignalCost in bench/_measure.js).
+    timeoutMs: (maxSeconds + 120) * 1000,
   };
-  // The careful request's AbortSignal.timeout cannot be cancelled: with 10 s, each of its
-  // timers would fire 10 s later in whichever slice runs then, a cost the balanced order
-  // does not spread (it balances only what a slice leaves to the next), and that fell on
-  // one of the A/A pair. Timing out after the process has ended, none fires inside it;
-  // what a firing costs is measured apart (bench/timer_firing.mjs).
-  job.timeoutMs = (job.maxSeconds + 120) * 1000;
   const contender = CONTENDERS.find((c) => c.id === INTERLEAVE_SETS[runtime].contender)!;
   const argv = commandOf(contender, job, options.resolved, 0, "interleave");
   const outcome = await runJson(argv, (job.maxSeconds + 60) * 1000);
