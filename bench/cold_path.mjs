@@ -7,7 +7,8 @@
 // machinery and the server beside it do:
 //
 //   by hand          the client's request written by hand (redirect "manual",
-//                    the length read, text then JSON.parse), no signal
+//                    the length read, text then JSON.parse), no signal: the
+//                    bench's own fetchSender, "fetch:manual,text,length"
 //   in one function  what the client does besides that, written in one
 //                    function with the library's own parts: the arguments
 //                    checked (buildParams), the strict encoder, the status and
@@ -28,6 +29,8 @@
 //
 // Options after the library directory: `evict=<bytes>[,<bytes>…]` (default
 // 0,1048576), `rounds=<n>` (default 24), `calls=<n>` (default 10000).
+
+import { channelOf, fetchSender } from "./_measure.js";
 
 const [dirArg, ...rest] = globalThis.Deno?.args ?? globalThis.process.argv.slice(2);
 const settings = Object.fromEntries(rest.map((arg) => arg.split("=")));
@@ -54,23 +57,20 @@ const { METHODS } = await lib("src/_generated/methods");
 const url = "http://127.0.0.1:9/api";
 const target = `${url}/publish`;
 const apiKey = "bench-key";
-const data = { input: "test" };
+/** @type {import("./_measure.js").Publication} */
+const publication = { prefix: "bench_", channels: 100, data: { input: "test" } };
+const { data } = publication;
 const headers = Object.freeze({ "content-type": "application/json", "x-api-key": apiKey });
-const channel = (/** @type {number} */ i) => `bench_${i % 100}`;
-
-/** @param {number} i */
-async function byHand(i) {
-  const response = await fetch(target, {
-    method: "POST",
-    headers,
-    body: JSON.stringify({ channel: channel(i), data }),
-    redirect: "manual",
-  });
-  response.headers.get("content-length");
-  const reply = JSON.parse(await response.text());
-  if (!response.ok || reply.error) throw new Error(`HTTP ${response.status}`);
-  return reply.result;
-}
+const channel = (/** @type {number} */ i) => channelOf(publication, i);
+// The bench's own raw request with the client's parts, as the ablation measures it.
+const byHand = fetchSender(
+  /** @type {import("./_measure.js").RunnerConfig} */ ({
+    url,
+    apiKey,
+    publication,
+    impl: "fetch:manual,text,length",
+  }),
+);
 
 /** @param {number} i */
 async function inOneFunction(i) {
