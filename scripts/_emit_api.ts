@@ -5,6 +5,8 @@
 // and the README's method tables.
 
 import type { ProtoField, ProtoFile, ProtoMessage } from "./_proto.ts";
+import type { MessageSpec, MethodSpec } from "../src/_schema.ts";
+import { emitQuick } from "./_emit_quick.ts";
 import {
   KIND_OVERRIDES,
   type MessageOverlay,
@@ -30,6 +32,8 @@ export interface Inputs {
 export interface Outputs {
   api: string;
   table: string;
+  /** The quick argument checks (src/_generated/quick.ts). */
+  quick: string;
   clientMethods: string;
   batchMethods: string;
   readmeMethods: string;
@@ -454,14 +458,17 @@ import type { MessageSpec, MethodSpec } from "../_schema.ts";
   table +=
     "\n/** Every message of the API the client sends or reads: its fields' kinds and rules. */\n";
   table += "export const MESSAGES: Readonly<Record<string, MessageSpec>> = {\n";
+  const specs: Record<string, MessageSpec> = {};
   for (const message of [...requestSide, ...resultSide]) {
-    table += `  ${message.name}: ${JSON.stringify(specOf(message))},\n`;
+    specs[message.name] = specOf(message);
+    table += `  ${message.name}: ${JSON.stringify(specs[message.name])},\n`;
   }
   table += "};\n";
   table += "\n/** Every API method but `batch`, by Centrifugo's name. */\n";
   table += "export const METHODS = {\n";
+  const methodSpecs: MethodSpec[] = [];
   for (const m of methods) {
-    const spec = {
+    const spec: MethodSpec = {
       name: m.name,
       js: m.js,
       request: m.request.name,
@@ -471,6 +478,7 @@ import type { MessageSpec, MethodSpec } from "../_schema.ts";
       args: m.args.map((a) => a.field.name),
       optionalArgs: m.args.filter((a) => a.optional).length,
     };
+    methodSpecs.push(spec);
     table += `  ${m.name}: ${JSON.stringify(spec)},\n`;
   }
   table += "} as const satisfies Readonly<Record<string, MethodSpec>>;\n";
@@ -480,6 +488,7 @@ import type { MessageSpec, MethodSpec } from "../_schema.ts";
   return {
     api,
     table,
+    quick: emitQuick(specs, methodSpecs, inputs.version),
     clientMethods: emitClientMethods(proto, methods, state),
     batchMethods: emitBatchMethods(proto, methods, state),
     readmeMethods: emitReadme(methods),

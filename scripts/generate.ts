@@ -58,6 +58,7 @@ const out = emit({
 const files = new Map<string, string>();
 files.set("src/_generated/api.ts", await fmt(out.api, "ts"));
 files.set("src/_generated/methods.ts", await fmt(out.table, "ts"));
+files.set("src/_generated/quick.ts", await fmt(out.quick, "ts"));
 files.set("src/_generated/consumers.ts", await fmt(out.consumerTable, "ts"));
 
 // The proxy types: proxy.proto, and from internal/proxy which types have an

@@ -1,5 +1,7 @@
 // Builds a command's wire params from a method's arguments, checked against
-// the generated schema (src/_generated/api.ts): positional arguments and
+// the generated schema (src/_generated/api.ts). The common call passes its
+// generated quick check (src/_generated/quick.ts); the walk here takes the
+// rest, accepting it or wording the error. It checks positional arguments and
 // `options` fields by their proto kinds, nested messages with their own
 // fields, required fields, and `Uint8Array` data sent as its base64 twin.
 // Every mistake is a TypeError naming the method and the argument, raised
@@ -7,6 +9,7 @@
 // Centrifugo would silently ignore them.
 
 import { MESSAGES } from "./_generated/methods.ts";
+import { QUICK } from "./_generated/quick.ts";
 import type { FieldKind, MessageSpec, MethodSpec } from "./_schema.ts";
 import { CONTROLS, describe, isPlainObject } from "./_validate.ts";
 import { toBase64 } from "./_base64.ts";
@@ -323,6 +326,17 @@ function planOf(spec: MethodSpec): Plan {
  * elsewhere and skipped here), false for a Batch command (refused).
  */
 export function buildParams(
+  spec: MethodSpec,
+  args: readonly unknown[],
+  options: unknown,
+  controls: boolean,
+): Params {
+  // Arguments that pass at a glance skip the walk, which is there for the rest.
+  return QUICK[spec.name]?.(args, options, controls) ?? walkParams(spec, args, options, controls);
+}
+
+/** buildParams() without the quick check: every argument walked by its kind. */
+export function walkParams(
   spec: MethodSpec,
   args: readonly unknown[],
   options: unknown,
