@@ -35,7 +35,7 @@ interface NodeAgent {
 interface IncomingMessage {
   statusCode?: number;
   statusMessage?: string;
-  headers: Record<string, string | string[] | undefined>;
+  rawHeaders: string[];
   on(event: "data", listener: (chunk: Uint8Array) => void): this;
   on(event: "end" | "close", listener: () => void): this;
   on(event: "error", listener: (err: unknown) => void): this;
@@ -239,12 +239,12 @@ function exchange(
       const whole = status >= 200 && status < 300;
       const chunks: Uint8Array[] = [];
       let size = 0;
-      const retryAfter = whole ? undefined : res.headers["retry-after"];
+      const retryAfter = whole ? undefined : header(res, "retry-after");
       const answer = (): Answer =>
         typeof retryAfter === "string"
           ? { status, statusText, body: m.text(chunks, size), retryAfter }
           : { status, statusText, body: m.text(chunks, size) };
-      if (whole && Number(res.headers["content-length"]) > maxBytes) {
+      if (whole && Number(header(res, "content-length")) > maxBytes) {
         return stop(new TooLarge(maxBytes));
       }
       res.on("error", finish);
@@ -268,4 +268,18 @@ function exchange(
     });
     request.end(body);
   });
+}
+
+/**
+ * The first value of a response header, from the list node:http received:
+ * its `headers` object is built on first use, every header of the answer
+ * copied and its name lower-cased, for the one or two this needs.
+ */
+function header(res: IncomingMessage, name: string): string | undefined {
+  const raw = res.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) {
+    const key = raw[i]!;
+    if (key.length === name.length && key.toLowerCase() === name) return raw[i + 1];
+  }
+  return undefined;
 }

@@ -476,6 +476,40 @@ await test("maxResponseBytes: a Content-Length past the limit is refused unread"
   }
 });
 
+await test("maxResponseBytes: a declared length past the limit is refused before the body", async () => {
+  // The headers only, the name in capitals: waiting for the body would end in the timeout.
+  const head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nCONTENT-LENGTH: 5000\r\n\r\n";
+  const server = await rawServer((socket) => socket.write(head));
+  try {
+    await assert.rejects(
+      client(server.api, { timeout: 5000, maxResponseBytes: 1000 }).info(),
+      (err) => {
+        assert.ok(err instanceof RequestError && !(err instanceof RequestTimeoutError), `${err}`);
+        assert.match(err.message, /answered more than 1000 bytes/);
+        return true;
+      },
+    );
+  } finally {
+    await server.close();
+  }
+});
+
+await test("a Retry-After is read whatever the case of its name", async () => {
+  const answer = "HTTP/1.1 503 Service Unavailable\r\nRETRY-AFTER: 7\r\nContent-Length: 4\r\n" +
+    "Connection: close\r\n\r\nbusy";
+  const server = await rawServer((socket) => socket.end(answer));
+  try {
+    await assert.rejects(client(server.api).info(), (err) => {
+      assert.ok(err instanceof RequestError, `${err}`);
+      assert.equal(err.status, 503);
+      assert.equal(err.retryAfter, 7000);
+      return true;
+    });
+  } finally {
+    await server.close();
+  }
+});
+
 await test("secrets: an echoed key or header value is redacted", async () => {
   const secretHeader = "Basic c2VjcmV0LWNyZWRlbnRpYWw=";
   const server = http.createServer((req, res) => {
