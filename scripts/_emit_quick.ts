@@ -50,13 +50,11 @@ function test(kind: FieldKind, required: boolean, v: string): string | undefined
 function emitMethod(spec: MethodSpec, message: MessageSpec): string | undefined {
   const required = new Set(message.required);
   const lines: string[] = [];
-  const names: string[] = [];
   for (const [i, field] of spec.args.entries()) {
     const kind = message.fields[field]!;
     const check = test(kind, required.has(field), "v");
     if (check === undefined) return undefined;
     const optional = i >= spec.args.length - spec.optionalArgs;
-    names.push(field);
     lines.push(`  ${i === 0 ? "let " : ""}v = a[${i}];`);
     lines.push(
       optional

@@ -6,8 +6,7 @@
 
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { METHODS } from "../src/_generated/methods.ts";
-import { MESSAGES } from "../src/_generated/methods.ts";
+import { MESSAGES, METHODS } from "../src/_generated/methods.ts";
 import { QUICK } from "../src/_generated/quick.ts";
 import { buildParams, walkParams } from "../src/_params.ts";
 import type { MethodSpec } from "../src/_schema.ts";
@@ -91,8 +90,8 @@ function callOf(spec: MethodSpec) {
   const message = MESSAGES[spec.request]!;
   const args = fc.tuple(...spec.args.map((field) => valueOf(message.fields[field])));
   const keys = [...Object.keys(message.fields), "signal", "timeout", "retry"];
-  // A few options at a time: each may send the call to the walk.
-  // and the required ones not taken positionally, which the call needs.
+  // A few options at a time (each may send the call to the walk), and the
+  // required ones not taken positionally, which the call needs.
   const needed = message.required.filter((field) => !spec.args.includes(field));
   const options = fc.subarray(keys, { maxLength: 3 }).chain((chosen) =>
     fc.record(
