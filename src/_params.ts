@@ -10,12 +10,12 @@
 
 import { MESSAGES } from "./_generated/methods.ts";
 import { QUICK } from "./_generated/quick.ts";
+import type { Params } from "./_quick.ts";
 import type { FieldKind, MessageSpec, MethodSpec } from "./_schema.ts";
 import { CONTROLS, describe, isPlainObject } from "./_validate.ts";
 import { toBase64 } from "./_base64.ts";
 
-/** Wire params of one command. */
-export type Params = Record<string, unknown>;
+export type { Params };
 
 /** Words for field names whose plain kind would not say enough. */
 const EXPECT: Readonly<Record<string, string>> = {

@@ -5,1179 +5,541 @@
 // each method's params when every argument passes, undefined when any needs
 // buildParams' generic walk, which then accepts it or words the error.
 
-import { isPlainObject } from "../_validate.ts";
+import {
+  isBool,
+  isInt32,
+  isInt64,
+  isJson,
+  isLimit,
+  isName,
+  isNames,
+  isSetUint64,
+  isText,
+  isTextMap,
+  isTexts,
+  isUint64,
+  options,
+  type Params,
+  type Quick,
+  withOptions,
+} from "../_quick.ts";
 
-type Params = Record<string, unknown>;
+const publishOptions = options({
+  skip_history: isBool,
+  tags: isTextMap,
+  idempotency_key: isText,
+  delta: isBool,
+  version: isUint64,
+  version_epoch: isText,
+});
 
-/**
- * A method's params, or undefined for the walk. `controls`: true for a
- * Client call (signal, timeout and retry are read elsewhere), false for a
- * Batch command (the walk refuses them).
- */
-export type Quick = (a: readonly unknown[], o: unknown, controls: boolean) => Params | undefined;
+const publish: Quick = (a, o, controls) => {
+  const p: Params = {};
+  const a0 = a[0];
+  if (!isName(a0)) return;
+  p.channel = a0;
+  const a1 = a[1];
+  if (!isJson(a1)) return;
+  p.data = a1;
+  return o === undefined ? p : withOptions(p, o, controls, publishOptions);
+};
 
-/** Any JSON value but a Uint8Array, which the walk sends as base64 or refuses. */
-function isJson(v: unknown): boolean {
-  const type = typeof v;
-  return type !== "undefined" && type !== "function" && type !== "symbol" &&
-    !(v instanceof Uint8Array);
-}
+const broadcastOptions = options({
+  skip_history: isBool,
+  tags: isTextMap,
+  idempotency_key: isText,
+  delta: isBool,
+  version: isUint64,
+  version_epoch: isText,
+});
 
-/** A non-empty array of non-empty, well-formed strings. */
-function isNames(v: unknown): boolean {
-  if (!Array.isArray(v) || v.length === 0) return false;
-  for (const item of v) {
-    if (typeof item !== "string" || item === "" || !item.isWellFormed()) return false;
+const broadcast: Quick = (a, o, controls) => {
+  const p: Params = {};
+  const a0 = a[0];
+  if (!isNames(a0)) return;
+  p.channels = a0;
+  const a1 = a[1];
+  if (!isJson(a1)) return;
+  p.data = a1;
+  return o === undefined ? p : withOptions(p, o, controls, broadcastOptions);
+};
+
+const subscribeOptions = options({
+  expire_at: isInt64,
+  info: isJson,
+  client: isText,
+  data: isJson,
+  session: isText,
+  all_users: isBool,
+});
+
+const subscribe: Quick = (a, o, controls) => {
+  const p: Params = {};
+  const a0 = a[0];
+  if (!isText(a0)) return;
+  p.user = a0;
+  const a1 = a[1];
+  if (!isName(a1)) return;
+  p.channel = a1;
+  return o === undefined ? p : withOptions(p, o, controls, subscribeOptions);
+};
+
+const unsubscribeOptions = options({ client: isText, session: isText, all_users: isBool });
+
+const unsubscribe: Quick = (a, o, controls) => {
+  const p: Params = {};
+  const a0 = a[0];
+  if (!isText(a0)) return;
+  p.user = a0;
+  const a1 = a[1];
+  if (!isName(a1)) return;
+  p.channel = a1;
+  return o === undefined ? p : withOptions(p, o, controls, unsubscribeOptions);
+};
+
+const disconnectOptions = options({
+  client: isText,
+  whitelist: isTexts,
+  session: isText,
+  all_users: isBool,
+});
+
+const disconnect: Quick = (a, o, controls) => {
+  const p: Params = {};
+  const a0 = a[0];
+  if (!isText(a0)) return;
+  p.user = a0;
+  return o === undefined ? p : withOptions(p, o, controls, disconnectOptions);
+};
+
+const presenceOptions = options({});
+
+const presence: Quick = (a, o, controls) => {
+  const p: Params = {};
+  const a0 = a[0];
+  if (!isName(a0)) return;
+  p.channel = a0;
+  return o === undefined ? p : withOptions(p, o, controls, presenceOptions);
+};
+
+const presence_statsOptions = options({});
+
+const presence_stats: Quick = (a, o, controls) => {
+  const p: Params = {};
+  const a0 = a[0];
+  if (!isName(a0)) return;
+  p.channel = a0;
+  return o === undefined ? p : withOptions(p, o, controls, presence_statsOptions);
+};
+
+const historyOptions = options({ limit: isLimit, reverse: isBool });
+
+const history: Quick = (a, o, controls) => {
+  const p: Params = {};
+  const a0 = a[0];
+  if (!isName(a0)) return;
+  p.channel = a0;
+  return o === undefined ? p : withOptions(p, o, controls, historyOptions);
+};
+
+const history_removeOptions = options({});
+
+const history_remove: Quick = (a, o, controls) => {
+  const p: Params = {};
+  const a0 = a[0];
+  if (!isName(a0)) return;
+  p.channel = a0;
+  return o === undefined ? p : withOptions(p, o, controls, history_removeOptions);
+};
+
+const infoOptions = options({});
+
+const info: Quick = (_a, o, controls) => {
+  const p: Params = {};
+  return o === undefined ? p : withOptions(p, o, controls, infoOptions);
+};
+
+const rpcOptions = options({});
+
+const rpc: Quick = (a, o, controls) => {
+  const p: Params = {};
+  const a0 = a[0];
+  if (!isName(a0)) return;
+  p.method = a0;
+  const a1 = a[1];
+  if (a1 !== undefined) {
+    if (!isJson(a1)) return;
+    p.params = a1;
   }
-  return true;
-}
+  return o === undefined ? p : withOptions(p, o, controls, rpcOptions);
+};
 
-/** An array of well-formed strings. */
-function isTexts(v: unknown): boolean {
-  if (!Array.isArray(v)) return false;
-  for (const item of v) if (typeof item !== "string" || !item.isWellFormed()) return false;
-  return true;
-}
+const refreshOptions = options({
+  client: isText,
+  expired: isBool,
+  expire_at: isInt64,
+  info: isJson,
+  session: isText,
+  all_users: isBool,
+});
 
-/** A plain object of well-formed keys and string values. */
-function isTextMap(v: unknown): boolean {
-  if (!isPlainObject(v)) return false;
-  for (const key in v) {
-    const item = v[key];
-    if (!key.isWellFormed() || typeof item !== "string" || !item.isWellFormed()) return false;
-  }
-  return true;
-}
+const refresh: Quick = (a, o, controls) => {
+  const p: Params = {};
+  const a0 = a[0];
+  if (!isText(a0)) return;
+  p.user = a0;
+  return o === undefined ? p : withOptions(p, o, controls, refreshOptions);
+};
+
+const channelsOptions = options({ pattern: isText });
+
+const channels: Quick = (_a, o, controls) => {
+  const p: Params = {};
+  return o === undefined ? p : withOptions(p, o, controls, channelsOptions);
+};
+
+const connectionsOptions = options({ user: isText, expression: isText });
+
+const connections: Quick = (_a, o, controls) => {
+  const p: Params = {};
+  return o === undefined ? p : withOptions(p, o, controls, connectionsOptions);
+};
+
+const update_user_statusOptions = options({ state: isText });
+
+const update_user_status: Quick = (a, o, controls) => {
+  const p: Params = {};
+  const a0 = a[0];
+  if (!isNames(a0)) return;
+  p.users = a0;
+  return o === undefined ? p : withOptions(p, o, controls, update_user_statusOptions);
+};
+
+const get_user_statusOptions = options({});
+
+const get_user_status: Quick = (a, o, controls) => {
+  const p: Params = {};
+  const a0 = a[0];
+  if (!isNames(a0)) return;
+  p.users = a0;
+  return o === undefined ? p : withOptions(p, o, controls, get_user_statusOptions);
+};
+
+const delete_user_statusOptions = options({});
+
+const delete_user_status: Quick = (a, o, controls) => {
+  const p: Params = {};
+  const a0 = a[0];
+  if (!isNames(a0)) return;
+  p.users = a0;
+  return o === undefined ? p : withOptions(p, o, controls, delete_user_statusOptions);
+};
+
+const block_userOptions = options({ expire_at: isInt64 });
+
+const block_user: Quick = (a, o, controls) => {
+  const p: Params = {};
+  const a0 = a[0];
+  if (!isName(a0)) return;
+  p.user = a0;
+  return o === undefined ? p : withOptions(p, o, controls, block_userOptions);
+};
+
+const unblock_userOptions = options({});
+
+const unblock_user: Quick = (a, o, controls) => {
+  const p: Params = {};
+  const a0 = a[0];
+  if (!isName(a0)) return;
+  p.user = a0;
+  return o === undefined ? p : withOptions(p, o, controls, unblock_userOptions);
+};
+
+const revoke_tokenOptions = options({ expire_at: isInt64 });
+
+const revoke_token: Quick = (a, o, controls) => {
+  const p: Params = {};
+  const a0 = a[0];
+  if (!isName(a0)) return;
+  p.uid = a0;
+  return o === undefined ? p : withOptions(p, o, controls, revoke_tokenOptions);
+};
+
+const invalidate_user_tokensOptions = options({
+  expire_at: isInt64,
+  issued_before: isInt64,
+  channel: isText,
+});
+
+const invalidate_user_tokens: Quick = (a, o, controls) => {
+  const p: Params = {};
+  const a0 = a[0];
+  if (!isName(a0)) return;
+  p.user = a0;
+  return o === undefined ? p : withOptions(p, o, controls, invalidate_user_tokensOptions);
+};
+
+const device_registerOptions = options({
+  id: isText,
+  user: isText,
+  meta: isTextMap,
+  topics: isTexts,
+  timezone: isText,
+  locale: isText,
+});
+
+const device_register: Quick = (a, o, controls) => {
+  const p: Params = {};
+  const a0 = a[0];
+  if (!isName(a0)) return;
+  p.provider = a0;
+  const a1 = a[1];
+  if (!isName(a1)) return;
+  p.token = a1;
+  const a2 = a[2];
+  if (!isName(a2)) return;
+  p.platform = a2;
+  return o === undefined ? p : withOptions(p, o, controls, device_registerOptions);
+};
+
+const device_updateOptions = options({ ids: isTexts, users: isTexts });
+
+const device_update: Quick = (_a, o, controls) => {
+  const p: Params = {};
+  return o === undefined ? p : withOptions(p, o, controls, device_updateOptions);
+};
+
+const device_removeOptions = options({ ids: isTexts, users: isTexts });
+
+const device_remove: Quick = (_a, o, controls) => {
+  const p: Params = {};
+  return o === undefined ? p : withOptions(p, o, controls, device_removeOptions);
+};
+
+const device_topic_listOptions = options({
+  include_total_count: isBool,
+  include_device: isBool,
+  cursor: isText,
+  limit: isInt32,
+});
+
+const device_topic_list: Quick = (_a, o, controls) => {
+  const p: Params = {};
+  return o === undefined ? p : withOptions(p, o, controls, device_topic_listOptions);
+};
+
+const device_topic_updateOptions = options({ user: isText });
+
+const device_topic_update: Quick = (a, o, controls) => {
+  const p: Params = {};
+  const a0 = a[0];
+  if (!isName(a0)) return;
+  p.device_id = a0;
+  const a1 = a[1];
+  if (!isName(a1)) return;
+  p.op = a1;
+  const a2 = a[2];
+  if (!isTexts(a2)) return;
+  p.topics = a2;
+  return o === undefined ? p : withOptions(p, o, controls, device_topic_updateOptions);
+};
+
+const user_topic_listOptions = options({
+  include_total_count: isBool,
+  cursor: isText,
+  limit: isInt32,
+});
+
+const user_topic_list: Quick = (_a, o, controls) => {
+  const p: Params = {};
+  return o === undefined ? p : withOptions(p, o, controls, user_topic_listOptions);
+};
+
+const user_topic_updateOptions = options({});
+
+const user_topic_update: Quick = (a, o, controls) => {
+  const p: Params = {};
+  const a0 = a[0];
+  if (!isText(a0)) return;
+  p.user = a0;
+  const a1 = a[1];
+  if (!isName(a1)) return;
+  p.op = a1;
+  const a2 = a[2];
+  if (!isTexts(a2)) return;
+  p.topics = a2;
+  return o === undefined ? p : withOptions(p, o, controls, user_topic_updateOptions);
+};
+
+const update_push_statusOptions = options({ msg_id: isText });
+
+const update_push_status: Quick = (a, o, controls) => {
+  const p: Params = {};
+  const a0 = a[0];
+  if (!isName(a0)) return;
+  p.analytics_uid = a0;
+  const a1 = a[1];
+  if (!isName(a1)) return;
+  p.status = a1;
+  const a2 = a[2];
+  if (!isName(a2)) return;
+  p.device_id = a2;
+  return o === undefined ? p : withOptions(p, o, controls, update_push_statusOptions);
+};
+
+const cancel_pushOptions = options({});
+
+const cancel_push: Quick = (a, o, controls) => {
+  const p: Params = {};
+  const a0 = a[0];
+  if (!isName(a0)) return;
+  p.uid = a0;
+  return o === undefined ? p : withOptions(p, o, controls, cancel_pushOptions);
+};
+
+const map_publishOptions = options({
+  stream_data: isJson,
+  tags: isTextMap,
+  idempotency_key: isText,
+  delta: isBool,
+  version: isUint64,
+  version_epoch: isText,
+  score: isInt64,
+  key_mode: isText,
+});
+
+const map_publish: Quick = (a, o, controls) => {
+  const p: Params = {};
+  const a0 = a[0];
+  if (!isName(a0)) return;
+  p.channel = a0;
+  const a1 = a[1];
+  if (!isName(a1)) return;
+  p.key = a1;
+  const a2 = a[2];
+  if (!isJson(a2)) return;
+  p.data = a2;
+  return o === undefined ? p : withOptions(p, o, controls, map_publishOptions);
+};
+
+const map_removeOptions = options({ idempotency_key: isText });
+
+const map_remove: Quick = (a, o, controls) => {
+  const p: Params = {};
+  const a0 = a[0];
+  if (!isName(a0)) return;
+  p.channel = a0;
+  const a1 = a[1];
+  if (!isName(a1)) return;
+  p.key = a1;
+  return o === undefined ? p : withOptions(p, o, controls, map_removeOptions);
+};
+
+const map_read_stateOptions = options({
+  cursor: isText,
+  limit: isInt32,
+  key: isText,
+  asc: isBool,
+  revision_offset: isUint64,
+  revision_epoch: isText,
+});
+
+const map_read_state: Quick = (a, o, controls) => {
+  const p: Params = {};
+  const a0 = a[0];
+  if (!isName(a0)) return;
+  p.channel = a0;
+  return o === undefined ? p : withOptions(p, o, controls, map_read_stateOptions);
+};
+
+const map_read_streamOptions = options({
+  since_offset: isUint64,
+  since_epoch: isText,
+  limit: isInt32,
+  reverse: isBool,
+});
+
+const map_read_stream: Quick = (a, o, controls) => {
+  const p: Params = {};
+  const a0 = a[0];
+  if (!isName(a0)) return;
+  p.channel = a0;
+  return o === undefined ? p : withOptions(p, o, controls, map_read_streamOptions);
+};
+
+const map_statsOptions = options({});
+
+const map_stats: Quick = (a, o, controls) => {
+  const p: Params = {};
+  const a0 = a[0];
+  if (!isName(a0)) return;
+  p.channel = a0;
+  return o === undefined ? p : withOptions(p, o, controls, map_statsOptions);
+};
+
+const map_clearOptions = options({});
+
+const map_clear: Quick = (a, o, controls) => {
+  const p: Params = {};
+  const a0 = a[0];
+  if (!isName(a0)) return;
+  p.channel = a0;
+  return o === undefined ? p : withOptions(p, o, controls, map_clearOptions);
+};
+
+const shared_poll_publishOptions = options({ version: isSetUint64, epoch: isText }, ["version"]);
+
+const shared_poll_publish: Quick = (a, o, controls) => {
+  const p: Params = {};
+  const a0 = a[0];
+  if (!isName(a0)) return;
+  p.channel = a0;
+  const a1 = a[1];
+  if (!isName(a1)) return;
+  p.key = a1;
+  const a2 = a[2];
+  if (!isJson(a2)) return;
+  p.data = a2;
+  return o === undefined ? undefined : withOptions(p, o, controls, shared_poll_publishOptions);
+};
 
 /** The quick check of each method that has one, by Centrifugo's name. */
 export const QUICK: Readonly<Record<string, Quick>> = {
-  publish(a, o, controls) {
-    const p: Params = {};
-    let v = a[0];
-    if (!(typeof v === "string" && v !== "" && v.isWellFormed())) return;
-    p.channel = v;
-    v = a[1];
-    if (!(isJson(v))) return;
-    p.data = v;
-    if (o === undefined) return p;
-    if (!isPlainObject(o)) return;
-    for (const k in o) {
-      v = o[k];
-      switch (k) {
-        case "signal":
-        case "timeout":
-        case "retry":
-          if (controls || v === undefined) continue;
-          return;
-        case "skip_history":
-        case "delta":
-          if (v === undefined) continue;
-          if (!(typeof v === "boolean")) return;
-          break;
-        case "tags":
-          if (v === undefined) continue;
-          if (!(isTextMap(v))) return;
-          break;
-        case "idempotency_key":
-        case "version_epoch":
-          if (v === undefined) continue;
-          if (!(typeof v === "string" && v.isWellFormed())) return;
-          break;
-        case "version":
-          if (v === undefined) continue;
-          if (!(Number.isSafeInteger(v) && (v as number) >= 0)) return;
-          break;
-        default:
-          return;
-      }
-      p[k] = v;
-    }
-    return p;
-  },
-  broadcast(a, o, controls) {
-    const p: Params = {};
-    let v = a[0];
-    if (!(isNames(v))) return;
-    p.channels = v;
-    v = a[1];
-    if (!(isJson(v))) return;
-    p.data = v;
-    if (o === undefined) return p;
-    if (!isPlainObject(o)) return;
-    for (const k in o) {
-      v = o[k];
-      switch (k) {
-        case "signal":
-        case "timeout":
-        case "retry":
-          if (controls || v === undefined) continue;
-          return;
-        case "skip_history":
-        case "delta":
-          if (v === undefined) continue;
-          if (!(typeof v === "boolean")) return;
-          break;
-        case "tags":
-          if (v === undefined) continue;
-          if (!(isTextMap(v))) return;
-          break;
-        case "idempotency_key":
-        case "version_epoch":
-          if (v === undefined) continue;
-          if (!(typeof v === "string" && v.isWellFormed())) return;
-          break;
-        case "version":
-          if (v === undefined) continue;
-          if (!(Number.isSafeInteger(v) && (v as number) >= 0)) return;
-          break;
-        default:
-          return;
-      }
-      p[k] = v;
-    }
-    return p;
-  },
-  subscribe(a, o, controls) {
-    const p: Params = {};
-    let v = a[0];
-    if (!(typeof v === "string" && v.isWellFormed())) return;
-    p.user = v;
-    v = a[1];
-    if (!(typeof v === "string" && v !== "" && v.isWellFormed())) return;
-    p.channel = v;
-    if (o === undefined) return p;
-    if (!isPlainObject(o)) return;
-    for (const k in o) {
-      v = o[k];
-      switch (k) {
-        case "signal":
-        case "timeout":
-        case "retry":
-          if (controls || v === undefined) continue;
-          return;
-        case "expire_at":
-          if (v === undefined) continue;
-          if (!(Number.isSafeInteger(v))) return;
-          break;
-        case "info":
-        case "data":
-          if (v === undefined) continue;
-          if (!(isJson(v))) return;
-          break;
-        case "client":
-        case "session":
-          if (v === undefined) continue;
-          if (!(typeof v === "string" && v.isWellFormed())) return;
-          break;
-        case "all_users":
-          if (v === undefined) continue;
-          if (!(typeof v === "boolean")) return;
-          break;
-        default:
-          return;
-      }
-      p[k] = v;
-    }
-    return p;
-  },
-  unsubscribe(a, o, controls) {
-    const p: Params = {};
-    let v = a[0];
-    if (!(typeof v === "string" && v.isWellFormed())) return;
-    p.user = v;
-    v = a[1];
-    if (!(typeof v === "string" && v !== "" && v.isWellFormed())) return;
-    p.channel = v;
-    if (o === undefined) return p;
-    if (!isPlainObject(o)) return;
-    for (const k in o) {
-      v = o[k];
-      switch (k) {
-        case "signal":
-        case "timeout":
-        case "retry":
-          if (controls || v === undefined) continue;
-          return;
-        case "client":
-        case "session":
-          if (v === undefined) continue;
-          if (!(typeof v === "string" && v.isWellFormed())) return;
-          break;
-        case "all_users":
-          if (v === undefined) continue;
-          if (!(typeof v === "boolean")) return;
-          break;
-        default:
-          return;
-      }
-      p[k] = v;
-    }
-    return p;
-  },
-  disconnect(a, o, controls) {
-    const p: Params = {};
-    let v = a[0];
-    if (!(typeof v === "string" && v.isWellFormed())) return;
-    p.user = v;
-    if (o === undefined) return p;
-    if (!isPlainObject(o)) return;
-    for (const k in o) {
-      v = o[k];
-      switch (k) {
-        case "signal":
-        case "timeout":
-        case "retry":
-          if (controls || v === undefined) continue;
-          return;
-        case "client":
-        case "session":
-          if (v === undefined) continue;
-          if (!(typeof v === "string" && v.isWellFormed())) return;
-          break;
-        case "whitelist":
-          if (v === undefined) continue;
-          if (!(isTexts(v))) return;
-          break;
-        case "all_users":
-          if (v === undefined) continue;
-          if (!(typeof v === "boolean")) return;
-          break;
-        default:
-          return;
-      }
-      p[k] = v;
-    }
-    return p;
-  },
-  presence(a, o, controls) {
-    const p: Params = {};
-    let v = a[0];
-    if (!(typeof v === "string" && v !== "" && v.isWellFormed())) return;
-    p.channel = v;
-    if (o === undefined) return p;
-    if (!isPlainObject(o)) return;
-    for (const k in o) {
-      v = o[k];
-      switch (k) {
-        case "signal":
-        case "timeout":
-        case "retry":
-          if (controls || v === undefined) continue;
-          return;
-        default:
-          return;
-      }
-      p[k] = v;
-    }
-    return p;
-  },
-  presence_stats(a, o, controls) {
-    const p: Params = {};
-    let v = a[0];
-    if (!(typeof v === "string" && v !== "" && v.isWellFormed())) return;
-    p.channel = v;
-    if (o === undefined) return p;
-    if (!isPlainObject(o)) return;
-    for (const k in o) {
-      v = o[k];
-      switch (k) {
-        case "signal":
-        case "timeout":
-        case "retry":
-          if (controls || v === undefined) continue;
-          return;
-        default:
-          return;
-      }
-      p[k] = v;
-    }
-    return p;
-  },
-  history(a, o, controls) {
-    const p: Params = {};
-    let v = a[0];
-    if (!(typeof v === "string" && v !== "" && v.isWellFormed())) return;
-    p.channel = v;
-    if (o === undefined) return p;
-    if (!isPlainObject(o)) return;
-    for (const k in o) {
-      v = o[k];
-      switch (k) {
-        case "signal":
-        case "timeout":
-        case "retry":
-          if (controls || v === undefined) continue;
-          return;
-        case "limit":
-          if (v === undefined) continue;
-          if (!(Number.isSafeInteger(v) && (v as number) >= -1 && (v as number) < 0x80000000)) {
-            return;
-          }
-          break;
-        case "reverse":
-          if (v === undefined) continue;
-          if (!(typeof v === "boolean")) return;
-          break;
-        default:
-          return;
-      }
-      p[k] = v;
-    }
-    return p;
-  },
-  history_remove(a, o, controls) {
-    const p: Params = {};
-    let v = a[0];
-    if (!(typeof v === "string" && v !== "" && v.isWellFormed())) return;
-    p.channel = v;
-    if (o === undefined) return p;
-    if (!isPlainObject(o)) return;
-    for (const k in o) {
-      v = o[k];
-      switch (k) {
-        case "signal":
-        case "timeout":
-        case "retry":
-          if (controls || v === undefined) continue;
-          return;
-        default:
-          return;
-      }
-      p[k] = v;
-    }
-    return p;
-  },
-  info(_a, o, controls) {
-    const p: Params = {};
-    let v: unknown;
-    if (o === undefined) return p;
-    if (!isPlainObject(o)) return;
-    for (const k in o) {
-      v = o[k];
-      switch (k) {
-        case "signal":
-        case "timeout":
-        case "retry":
-          if (controls || v === undefined) continue;
-          return;
-        default:
-          return;
-      }
-      p[k] = v;
-    }
-    return p;
-  },
-  rpc(a, o, controls) {
-    const p: Params = {};
-    let v = a[0];
-    if (!(typeof v === "string" && v !== "" && v.isWellFormed())) return;
-    p.method = v;
-    v = a[1];
-    if (v !== undefined) {
-      if (!(isJson(v))) return;
-      p.params = v;
-    }
-    if (o === undefined) return p;
-    if (!isPlainObject(o)) return;
-    for (const k in o) {
-      v = o[k];
-      switch (k) {
-        case "signal":
-        case "timeout":
-        case "retry":
-          if (controls || v === undefined) continue;
-          return;
-        default:
-          return;
-      }
-      p[k] = v;
-    }
-    return p;
-  },
-  refresh(a, o, controls) {
-    const p: Params = {};
-    let v = a[0];
-    if (!(typeof v === "string" && v.isWellFormed())) return;
-    p.user = v;
-    if (o === undefined) return p;
-    if (!isPlainObject(o)) return;
-    for (const k in o) {
-      v = o[k];
-      switch (k) {
-        case "signal":
-        case "timeout":
-        case "retry":
-          if (controls || v === undefined) continue;
-          return;
-        case "client":
-        case "session":
-          if (v === undefined) continue;
-          if (!(typeof v === "string" && v.isWellFormed())) return;
-          break;
-        case "expired":
-        case "all_users":
-          if (v === undefined) continue;
-          if (!(typeof v === "boolean")) return;
-          break;
-        case "expire_at":
-          if (v === undefined) continue;
-          if (!(Number.isSafeInteger(v))) return;
-          break;
-        case "info":
-          if (v === undefined) continue;
-          if (!(isJson(v))) return;
-          break;
-        default:
-          return;
-      }
-      p[k] = v;
-    }
-    return p;
-  },
-  channels(_a, o, controls) {
-    const p: Params = {};
-    let v: unknown;
-    if (o === undefined) return p;
-    if (!isPlainObject(o)) return;
-    for (const k in o) {
-      v = o[k];
-      switch (k) {
-        case "signal":
-        case "timeout":
-        case "retry":
-          if (controls || v === undefined) continue;
-          return;
-        case "pattern":
-          if (v === undefined) continue;
-          if (!(typeof v === "string" && v.isWellFormed())) return;
-          break;
-        default:
-          return;
-      }
-      p[k] = v;
-    }
-    return p;
-  },
-  connections(_a, o, controls) {
-    const p: Params = {};
-    let v: unknown;
-    if (o === undefined) return p;
-    if (!isPlainObject(o)) return;
-    for (const k in o) {
-      v = o[k];
-      switch (k) {
-        case "signal":
-        case "timeout":
-        case "retry":
-          if (controls || v === undefined) continue;
-          return;
-        case "user":
-        case "expression":
-          if (v === undefined) continue;
-          if (!(typeof v === "string" && v.isWellFormed())) return;
-          break;
-        default:
-          return;
-      }
-      p[k] = v;
-    }
-    return p;
-  },
-  update_user_status(a, o, controls) {
-    const p: Params = {};
-    let v = a[0];
-    if (!(isNames(v))) return;
-    p.users = v;
-    if (o === undefined) return p;
-    if (!isPlainObject(o)) return;
-    for (const k in o) {
-      v = o[k];
-      switch (k) {
-        case "signal":
-        case "timeout":
-        case "retry":
-          if (controls || v === undefined) continue;
-          return;
-        case "state":
-          if (v === undefined) continue;
-          if (!(typeof v === "string" && v.isWellFormed())) return;
-          break;
-        default:
-          return;
-      }
-      p[k] = v;
-    }
-    return p;
-  },
-  get_user_status(a, o, controls) {
-    const p: Params = {};
-    let v = a[0];
-    if (!(isNames(v))) return;
-    p.users = v;
-    if (o === undefined) return p;
-    if (!isPlainObject(o)) return;
-    for (const k in o) {
-      v = o[k];
-      switch (k) {
-        case "signal":
-        case "timeout":
-        case "retry":
-          if (controls || v === undefined) continue;
-          return;
-        default:
-          return;
-      }
-      p[k] = v;
-    }
-    return p;
-  },
-  delete_user_status(a, o, controls) {
-    const p: Params = {};
-    let v = a[0];
-    if (!(isNames(v))) return;
-    p.users = v;
-    if (o === undefined) return p;
-    if (!isPlainObject(o)) return;
-    for (const k in o) {
-      v = o[k];
-      switch (k) {
-        case "signal":
-        case "timeout":
-        case "retry":
-          if (controls || v === undefined) continue;
-          return;
-        default:
-          return;
-      }
-      p[k] = v;
-    }
-    return p;
-  },
-  block_user(a, o, controls) {
-    const p: Params = {};
-    let v = a[0];
-    if (!(typeof v === "string" && v !== "" && v.isWellFormed())) return;
-    p.user = v;
-    if (o === undefined) return p;
-    if (!isPlainObject(o)) return;
-    for (const k in o) {
-      v = o[k];
-      switch (k) {
-        case "signal":
-        case "timeout":
-        case "retry":
-          if (controls || v === undefined) continue;
-          return;
-        case "expire_at":
-          if (v === undefined) continue;
-          if (!(Number.isSafeInteger(v))) return;
-          break;
-        default:
-          return;
-      }
-      p[k] = v;
-    }
-    return p;
-  },
-  unblock_user(a, o, controls) {
-    const p: Params = {};
-    let v = a[0];
-    if (!(typeof v === "string" && v !== "" && v.isWellFormed())) return;
-    p.user = v;
-    if (o === undefined) return p;
-    if (!isPlainObject(o)) return;
-    for (const k in o) {
-      v = o[k];
-      switch (k) {
-        case "signal":
-        case "timeout":
-        case "retry":
-          if (controls || v === undefined) continue;
-          return;
-        default:
-          return;
-      }
-      p[k] = v;
-    }
-    return p;
-  },
-  revoke_token(a, o, controls) {
-    const p: Params = {};
-    let v = a[0];
-    if (!(typeof v === "string" && v !== "" && v.isWellFormed())) return;
-    p.uid = v;
-    if (o === undefined) return p;
-    if (!isPlainObject(o)) return;
-    for (const k in o) {
-      v = o[k];
-      switch (k) {
-        case "signal":
-        case "timeout":
-        case "retry":
-          if (controls || v === undefined) continue;
-          return;
-        case "expire_at":
-          if (v === undefined) continue;
-          if (!(Number.isSafeInteger(v))) return;
-          break;
-        default:
-          return;
-      }
-      p[k] = v;
-    }
-    return p;
-  },
-  invalidate_user_tokens(a, o, controls) {
-    const p: Params = {};
-    let v = a[0];
-    if (!(typeof v === "string" && v !== "" && v.isWellFormed())) return;
-    p.user = v;
-    if (o === undefined) return p;
-    if (!isPlainObject(o)) return;
-    for (const k in o) {
-      v = o[k];
-      switch (k) {
-        case "signal":
-        case "timeout":
-        case "retry":
-          if (controls || v === undefined) continue;
-          return;
-        case "expire_at":
-        case "issued_before":
-          if (v === undefined) continue;
-          if (!(Number.isSafeInteger(v))) return;
-          break;
-        case "channel":
-          if (v === undefined) continue;
-          if (!(typeof v === "string" && v.isWellFormed())) return;
-          break;
-        default:
-          return;
-      }
-      p[k] = v;
-    }
-    return p;
-  },
-  device_register(a, o, controls) {
-    const p: Params = {};
-    let v = a[0];
-    if (!(typeof v === "string" && v !== "" && v.isWellFormed())) return;
-    p.provider = v;
-    v = a[1];
-    if (!(typeof v === "string" && v !== "" && v.isWellFormed())) return;
-    p.token = v;
-    v = a[2];
-    if (!(typeof v === "string" && v !== "" && v.isWellFormed())) return;
-    p.platform = v;
-    if (o === undefined) return p;
-    if (!isPlainObject(o)) return;
-    for (const k in o) {
-      v = o[k];
-      switch (k) {
-        case "signal":
-        case "timeout":
-        case "retry":
-          if (controls || v === undefined) continue;
-          return;
-        case "id":
-        case "user":
-        case "timezone":
-        case "locale":
-          if (v === undefined) continue;
-          if (!(typeof v === "string" && v.isWellFormed())) return;
-          break;
-        case "meta":
-          if (v === undefined) continue;
-          if (!(isTextMap(v))) return;
-          break;
-        case "topics":
-          if (v === undefined) continue;
-          if (!(isTexts(v))) return;
-          break;
-        default:
-          return;
-      }
-      p[k] = v;
-    }
-    return p;
-  },
-  device_update(_a, o, controls) {
-    const p: Params = {};
-    let v: unknown;
-    if (o === undefined) return p;
-    if (!isPlainObject(o)) return;
-    for (const k in o) {
-      v = o[k];
-      switch (k) {
-        case "signal":
-        case "timeout":
-        case "retry":
-          if (controls || v === undefined) continue;
-          return;
-        case "ids":
-        case "users":
-          if (v === undefined) continue;
-          if (!(isTexts(v))) return;
-          break;
-        default:
-          return;
-      }
-      p[k] = v;
-    }
-    return p;
-  },
-  device_remove(_a, o, controls) {
-    const p: Params = {};
-    let v: unknown;
-    if (o === undefined) return p;
-    if (!isPlainObject(o)) return;
-    for (const k in o) {
-      v = o[k];
-      switch (k) {
-        case "signal":
-        case "timeout":
-        case "retry":
-          if (controls || v === undefined) continue;
-          return;
-        case "ids":
-        case "users":
-          if (v === undefined) continue;
-          if (!(isTexts(v))) return;
-          break;
-        default:
-          return;
-      }
-      p[k] = v;
-    }
-    return p;
-  },
-  device_topic_list(_a, o, controls) {
-    const p: Params = {};
-    let v: unknown;
-    if (o === undefined) return p;
-    if (!isPlainObject(o)) return;
-    for (const k in o) {
-      v = o[k];
-      switch (k) {
-        case "signal":
-        case "timeout":
-        case "retry":
-          if (controls || v === undefined) continue;
-          return;
-        case "include_total_count":
-        case "include_device":
-          if (v === undefined) continue;
-          if (!(typeof v === "boolean")) return;
-          break;
-        case "cursor":
-          if (v === undefined) continue;
-          if (!(typeof v === "string" && v.isWellFormed())) return;
-          break;
-        case "limit":
-          if (v === undefined) continue;
-          if (
-            !(Number.isSafeInteger(v) && (v as number) >= -0x80000000 && (v as number) < 0x80000000)
-          ) return;
-          break;
-        default:
-          return;
-      }
-      p[k] = v;
-    }
-    return p;
-  },
-  device_topic_update(a, o, controls) {
-    const p: Params = {};
-    let v = a[0];
-    if (!(typeof v === "string" && v !== "" && v.isWellFormed())) return;
-    p.device_id = v;
-    v = a[1];
-    if (!(typeof v === "string" && v !== "" && v.isWellFormed())) return;
-    p.op = v;
-    v = a[2];
-    if (!(isTexts(v))) return;
-    p.topics = v;
-    if (o === undefined) return p;
-    if (!isPlainObject(o)) return;
-    for (const k in o) {
-      v = o[k];
-      switch (k) {
-        case "signal":
-        case "timeout":
-        case "retry":
-          if (controls || v === undefined) continue;
-          return;
-        case "user":
-          if (v === undefined) continue;
-          if (!(typeof v === "string" && v.isWellFormed())) return;
-          break;
-        default:
-          return;
-      }
-      p[k] = v;
-    }
-    return p;
-  },
-  user_topic_list(_a, o, controls) {
-    const p: Params = {};
-    let v: unknown;
-    if (o === undefined) return p;
-    if (!isPlainObject(o)) return;
-    for (const k in o) {
-      v = o[k];
-      switch (k) {
-        case "signal":
-        case "timeout":
-        case "retry":
-          if (controls || v === undefined) continue;
-          return;
-        case "include_total_count":
-          if (v === undefined) continue;
-          if (!(typeof v === "boolean")) return;
-          break;
-        case "cursor":
-          if (v === undefined) continue;
-          if (!(typeof v === "string" && v.isWellFormed())) return;
-          break;
-        case "limit":
-          if (v === undefined) continue;
-          if (
-            !(Number.isSafeInteger(v) && (v as number) >= -0x80000000 && (v as number) < 0x80000000)
-          ) return;
-          break;
-        default:
-          return;
-      }
-      p[k] = v;
-    }
-    return p;
-  },
-  user_topic_update(a, o, controls) {
-    const p: Params = {};
-    let v = a[0];
-    if (!(typeof v === "string" && v.isWellFormed())) return;
-    p.user = v;
-    v = a[1];
-    if (!(typeof v === "string" && v !== "" && v.isWellFormed())) return;
-    p.op = v;
-    v = a[2];
-    if (!(isTexts(v))) return;
-    p.topics = v;
-    if (o === undefined) return p;
-    if (!isPlainObject(o)) return;
-    for (const k in o) {
-      v = o[k];
-      switch (k) {
-        case "signal":
-        case "timeout":
-        case "retry":
-          if (controls || v === undefined) continue;
-          return;
-        default:
-          return;
-      }
-      p[k] = v;
-    }
-    return p;
-  },
-  update_push_status(a, o, controls) {
-    const p: Params = {};
-    let v = a[0];
-    if (!(typeof v === "string" && v !== "" && v.isWellFormed())) return;
-    p.analytics_uid = v;
-    v = a[1];
-    if (!(typeof v === "string" && v !== "" && v.isWellFormed())) return;
-    p.status = v;
-    v = a[2];
-    if (!(typeof v === "string" && v !== "" && v.isWellFormed())) return;
-    p.device_id = v;
-    if (o === undefined) return p;
-    if (!isPlainObject(o)) return;
-    for (const k in o) {
-      v = o[k];
-      switch (k) {
-        case "signal":
-        case "timeout":
-        case "retry":
-          if (controls || v === undefined) continue;
-          return;
-        case "msg_id":
-          if (v === undefined) continue;
-          if (!(typeof v === "string" && v.isWellFormed())) return;
-          break;
-        default:
-          return;
-      }
-      p[k] = v;
-    }
-    return p;
-  },
-  cancel_push(a, o, controls) {
-    const p: Params = {};
-    let v = a[0];
-    if (!(typeof v === "string" && v !== "" && v.isWellFormed())) return;
-    p.uid = v;
-    if (o === undefined) return p;
-    if (!isPlainObject(o)) return;
-    for (const k in o) {
-      v = o[k];
-      switch (k) {
-        case "signal":
-        case "timeout":
-        case "retry":
-          if (controls || v === undefined) continue;
-          return;
-        default:
-          return;
-      }
-      p[k] = v;
-    }
-    return p;
-  },
-  map_publish(a, o, controls) {
-    const p: Params = {};
-    let v = a[0];
-    if (!(typeof v === "string" && v !== "" && v.isWellFormed())) return;
-    p.channel = v;
-    v = a[1];
-    if (!(typeof v === "string" && v !== "" && v.isWellFormed())) return;
-    p.key = v;
-    v = a[2];
-    if (!(isJson(v))) return;
-    p.data = v;
-    if (o === undefined) return p;
-    if (!isPlainObject(o)) return;
-    for (const k in o) {
-      v = o[k];
-      switch (k) {
-        case "signal":
-        case "timeout":
-        case "retry":
-          if (controls || v === undefined) continue;
-          return;
-        case "stream_data":
-          if (v === undefined) continue;
-          if (!(isJson(v))) return;
-          break;
-        case "tags":
-          if (v === undefined) continue;
-          if (!(isTextMap(v))) return;
-          break;
-        case "idempotency_key":
-        case "version_epoch":
-        case "key_mode":
-          if (v === undefined) continue;
-          if (!(typeof v === "string" && v.isWellFormed())) return;
-          break;
-        case "delta":
-          if (v === undefined) continue;
-          if (!(typeof v === "boolean")) return;
-          break;
-        case "version":
-          if (v === undefined) continue;
-          if (!(Number.isSafeInteger(v) && (v as number) >= 0)) return;
-          break;
-        case "score":
-          if (v === undefined) continue;
-          if (!(Number.isSafeInteger(v))) return;
-          break;
-        default:
-          return;
-      }
-      p[k] = v;
-    }
-    return p;
-  },
-  map_remove(a, o, controls) {
-    const p: Params = {};
-    let v = a[0];
-    if (!(typeof v === "string" && v !== "" && v.isWellFormed())) return;
-    p.channel = v;
-    v = a[1];
-    if (!(typeof v === "string" && v !== "" && v.isWellFormed())) return;
-    p.key = v;
-    if (o === undefined) return p;
-    if (!isPlainObject(o)) return;
-    for (const k in o) {
-      v = o[k];
-      switch (k) {
-        case "signal":
-        case "timeout":
-        case "retry":
-          if (controls || v === undefined) continue;
-          return;
-        case "idempotency_key":
-          if (v === undefined) continue;
-          if (!(typeof v === "string" && v.isWellFormed())) return;
-          break;
-        default:
-          return;
-      }
-      p[k] = v;
-    }
-    return p;
-  },
-  map_read_state(a, o, controls) {
-    const p: Params = {};
-    let v = a[0];
-    if (!(typeof v === "string" && v !== "" && v.isWellFormed())) return;
-    p.channel = v;
-    if (o === undefined) return p;
-    if (!isPlainObject(o)) return;
-    for (const k in o) {
-      v = o[k];
-      switch (k) {
-        case "signal":
-        case "timeout":
-        case "retry":
-          if (controls || v === undefined) continue;
-          return;
-        case "cursor":
-        case "key":
-        case "revision_epoch":
-          if (v === undefined) continue;
-          if (!(typeof v === "string" && v.isWellFormed())) return;
-          break;
-        case "limit":
-          if (v === undefined) continue;
-          if (
-            !(Number.isSafeInteger(v) && (v as number) >= -0x80000000 && (v as number) < 0x80000000)
-          ) return;
-          break;
-        case "asc":
-          if (v === undefined) continue;
-          if (!(typeof v === "boolean")) return;
-          break;
-        case "revision_offset":
-          if (v === undefined) continue;
-          if (!(Number.isSafeInteger(v) && (v as number) >= 0)) return;
-          break;
-        default:
-          return;
-      }
-      p[k] = v;
-    }
-    return p;
-  },
-  map_read_stream(a, o, controls) {
-    const p: Params = {};
-    let v = a[0];
-    if (!(typeof v === "string" && v !== "" && v.isWellFormed())) return;
-    p.channel = v;
-    if (o === undefined) return p;
-    if (!isPlainObject(o)) return;
-    for (const k in o) {
-      v = o[k];
-      switch (k) {
-        case "signal":
-        case "timeout":
-        case "retry":
-          if (controls || v === undefined) continue;
-          return;
-        case "since_offset":
-          if (v === undefined) continue;
-          if (!(Number.isSafeInteger(v) && (v as number) >= 0)) return;
-          break;
-        case "since_epoch":
-          if (v === undefined) continue;
-          if (!(typeof v === "string" && v.isWellFormed())) return;
-          break;
-        case "limit":
-          if (v === undefined) continue;
-          if (
-            !(Number.isSafeInteger(v) && (v as number) >= -0x80000000 && (v as number) < 0x80000000)
-          ) return;
-          break;
-        case "reverse":
-          if (v === undefined) continue;
-          if (!(typeof v === "boolean")) return;
-          break;
-        default:
-          return;
-      }
-      p[k] = v;
-    }
-    return p;
-  },
-  map_stats(a, o, controls) {
-    const p: Params = {};
-    let v = a[0];
-    if (!(typeof v === "string" && v !== "" && v.isWellFormed())) return;
-    p.channel = v;
-    if (o === undefined) return p;
-    if (!isPlainObject(o)) return;
-    for (const k in o) {
-      v = o[k];
-      switch (k) {
-        case "signal":
-        case "timeout":
-        case "retry":
-          if (controls || v === undefined) continue;
-          return;
-        default:
-          return;
-      }
-      p[k] = v;
-    }
-    return p;
-  },
-  map_clear(a, o, controls) {
-    const p: Params = {};
-    let v = a[0];
-    if (!(typeof v === "string" && v !== "" && v.isWellFormed())) return;
-    p.channel = v;
-    if (o === undefined) return p;
-    if (!isPlainObject(o)) return;
-    for (const k in o) {
-      v = o[k];
-      switch (k) {
-        case "signal":
-        case "timeout":
-        case "retry":
-          if (controls || v === undefined) continue;
-          return;
-        default:
-          return;
-      }
-      p[k] = v;
-    }
-    return p;
-  },
-  shared_poll_publish(a, o, controls) {
-    const p: Params = {};
-    let v = a[0];
-    if (!(typeof v === "string" && v !== "" && v.isWellFormed())) return;
-    p.channel = v;
-    v = a[1];
-    if (!(typeof v === "string" && v !== "" && v.isWellFormed())) return;
-    p.key = v;
-    v = a[2];
-    if (!(isJson(v))) return;
-    p.data = v;
-    if (o === undefined) return undefined;
-    if (!isPlainObject(o)) return;
-    for (const k in o) {
-      v = o[k];
-      switch (k) {
-        case "signal":
-        case "timeout":
-        case "retry":
-          if (controls || v === undefined) continue;
-          return;
-        case "version":
-          if (v === undefined) continue;
-          if (!(Number.isSafeInteger(v) && (v as number) > 0)) return;
-          break;
-        case "epoch":
-          if (v === undefined) continue;
-          if (!(typeof v === "string" && v.isWellFormed())) return;
-          break;
-        default:
-          return;
-      }
-      p[k] = v;
-    }
-    if (p.version === undefined) return;
-    return p;
-  },
+  publish,
+  broadcast,
+  subscribe,
+  unsubscribe,
+  disconnect,
+  presence,
+  presence_stats,
+  history,
+  history_remove,
+  info,
+  rpc,
+  refresh,
+  channels,
+  connections,
+  update_user_status,
+  get_user_status,
+  delete_user_status,
+  block_user,
+  unblock_user,
+  revoke_token,
+  invalidate_user_tokens,
+  device_register,
+  device_update,
+  device_remove,
+  device_topic_list,
+  device_topic_update,
+  user_topic_list,
+  user_topic_update,
+  update_push_status,
+  cancel_push,
+  map_publish,
+  map_remove,
+  map_read_state,
+  map_read_stream,
+  map_stats,
+  map_clear,
+  shared_poll_publish,
 };
