@@ -13,6 +13,7 @@ import {
   reason,
   report,
   request,
+  requestOnly,
   type Trace,
   where,
 } from "./_request.ts";
@@ -84,9 +85,18 @@ async function traced(x: Exchange, trace: Trace): Promise<unknown> {
 
 /** The exchange's 2xx answer decoded; an answer that is not Centrifugo's reply is a RequestError. */
 function decode(x: Exchange, text: string): unknown {
-  const { endpoint, method } = x;
+  return decodeAnswer(x.endpoint, x.method, x.batch, text);
+}
+
+/** A 2xx answer's text decoded: one call's result, or a batch's outcomes. */
+function decodeAnswer(
+  endpoint: Endpoint,
+  method: string,
+  batch: readonly string[] | undefined,
+  text: string,
+): unknown {
   try {
-    return x.batch ? endpoint.format.replies(text, x.batch) : endpoint.format.result(text, method);
+    return batch ? endpoint.format.replies(text, batch) : endpoint.format.result(text, method);
   } catch (err) {
     if (!(err instanceof Malformed)) throw err;
     throw new RequestError(
@@ -127,6 +137,33 @@ export function sendOne(
     attemptTimeout: policy?.attemptTimeout,
     trace: endpoint.onRequest ? traceOf([method]) : undefined,
   }, policy);
+}
+
+/**
+ * One command sent once to the client's only node with no hook to tell (the
+ * common call), or undefined where that does not apply (sendOne() then).
+ * The whole call runs in its request's one async frame: `finish` makes the
+ * call's result of the raw one, and `settled` ends the call.
+ */
+export function sendDirect(
+  endpoint: Endpoint,
+  method: string,
+  params: string,
+  budget: Deadline,
+  finish: (result: unknown) => unknown,
+  settled: () => void,
+): Promise<unknown> | undefined {
+  const node = endpoint.nodes.only;
+  if (node === undefined || endpoint.onRequest) return undefined;
+  return requestOnly(
+    endpoint,
+    node,
+    method,
+    endpoint.format.single(method, params),
+    budget,
+    (text) => finish(decodeAnswer(endpoint, method, undefined, text)),
+    settled,
+  );
 }
 
 /** Many commands in one request: resolves with one outcome per command, in order. */

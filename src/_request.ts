@@ -140,7 +140,24 @@ export function request(
   // Not async for one node: an async function returning a promise waits extra turns for it.
   return only === undefined
     ? failOver(endpoint, method, body, budget, attemptTimeout, trace, read)
-    : requestTo(endpoint, only, method, body, budget, attemptTimeout, trace, read);
+    : requestTo(endpoint, only, method, body, budget, attemptTimeout, trace, read, undefined);
+}
+
+/**
+ * request() to the client's only node, sent once and untraced, that also
+ * ends the call: `settled` runs once the request has settled, before `read`.
+ * The caller then needs no async frame of its own to end the call after it.
+ */
+export function requestOnly(
+  endpoint: Endpoint,
+  node: string,
+  method: string,
+  body: string,
+  budget: Deadline,
+  read: Read,
+  settled: () => void,
+): Promise<unknown> {
+  return requestTo(endpoint, node, method, body, budget, undefined, undefined, read, settled);
 }
 
 /** request() over a list of nodes: the next one when a node fails in a way another may not. */
@@ -166,7 +183,17 @@ async function failOver(
     const node = list[i]!;
     let text: string;
     try {
-      text = await requestTo(endpoint, node, method, body, budget, attemptTimeout, trace, asText);
+      text = await requestTo(
+        endpoint,
+        node,
+        method,
+        body,
+        budget,
+        attemptTimeout,
+        trace,
+        asText,
+        undefined,
+      );
     } catch (err) {
       if (!failsOver(err, method)) throw err;
       nodes.failed(node);
@@ -214,7 +241,7 @@ function refused(cause: unknown): boolean {
     /connection refused|ECONNREFUSED|ENOTFOUND|Unable to connect|failed to lookup/i.test(text);
 }
 
-/** One HTTP request to `node`. */
+/** One HTTP request to `node`; `settled` runs once it has settled, before `read`. */
 async function requestTo<T>(
   endpoint: Endpoint,
   node: string,
@@ -224,6 +251,7 @@ async function requestTo<T>(
   attemptTimeout: number | undefined,
   trace: Trace | undefined,
   read: (text: string) => T,
+  settled: (() => void) | undefined,
 ): Promise<T> {
   const url = urlOf(endpoint, node, method);
   if (trace) trace.url = url;
@@ -308,6 +336,7 @@ async function requestTo<T>(
     throw error;
   } finally {
     attempt?.end();
+    settled?.();
   }
   return read(text);
 }

@@ -5,7 +5,10 @@
 // deadlines fall within the same millisecond share one: it aborts at the end
 // of that millisecond, so no call is stopped early and none more than a
 // millisecond late (timers are no finer). Its alarm is cancelled once the
-// last of its calls has settled.
+// last of its calls has settled, but it stays the pool's share for its
+// millisecond: calls one after another (a server publishing once per
+// incoming request, a loop awaiting each call) take it again, re-arming the
+// alarm, instead of making a controller and reading its signal each time.
 //
 // A pool belongs to one client, so the one event that aborts a shared signal
 // before its time, the client's close() giving up on its calls, concerns
@@ -20,15 +23,15 @@ export class Share {
   readonly #controller = new AbortController();
   readonly #pool: SignalPool;
   #alarm: Alarm | undefined;
+  readonly #fire = () => this.#expire();
   /** Calls holding it that have not settled. */
   #members = 0;
   /** The TimeoutError it aborted with, once its time has come. */
   #reason: DOMException | undefined;
 
-  constructor(pool: SignalPool, at: number, holds: boolean) {
+  constructor(pool: SignalPool, at: number) {
     this.#pool = pool;
     this.at = at;
-    this.#alarm = schedule(at, () => this.#expire(), holds);
   }
 
   /** Aborts at `at` with a TimeoutError, or when the client closes. */
@@ -48,8 +51,8 @@ export class Share {
 
   /** A call takes it; `holds`: the call needs the timer to keep the process alive. */
   join(holds: boolean): void {
-    this.#members++;
-    if (holds) this.hold();
+    if (this.#members++ === 0) this.#alarm = schedule(this.at, this.#fire, holds);
+    else if (holds) this.hold();
   }
 
   /** From now on the timer keeps the process alive until `at` (see _alarms.ts). */
@@ -57,12 +60,11 @@ export class Share {
     if (this.#alarm) hold(this.#alarm);
   }
 
-  /** A call that took it has settled; the last one cancels the alarm. */
+  /** A call that took it has settled; the last one cancels the alarm (the next to join re-arms it). */
   leave(): void {
     if (--this.#members > 0) return;
     if (this.#alarm) cancel(this.#alarm);
     this.#alarm = undefined;
-    this.#pool.retire(this);
   }
 
   /** The client gave up on its calls: every call sharing it is being closed. */
@@ -87,12 +89,12 @@ export class SignalPool {
   take(until: number, holds: boolean): Share {
     const at = Math.ceil(until);
     let share = this.#current;
-    if (share === undefined || share.at !== at) share = this.#current = new Share(this, at, holds);
+    if (share === undefined || share.at !== at) share = this.#current = new Share(this, at);
     share.join(holds);
     return share;
   }
 
-  /** A share no call may join any longer: it fired, or its calls all settled. */
+  /** A share no call may join any longer: it fired, or the client gave up on its calls. */
   retire(share: Share): void {
     if (this.#current === share) this.#current = undefined;
   }

@@ -8,7 +8,7 @@
 import type * as api from "./_generated/api.ts";
 import { type MethodName, METHODS } from "./_generated/methods.ts";
 import { AutoBatcher } from "./_auto_batch.ts";
-import { malformedResult, sendMany, sendOne } from "./_call.ts";
+import { malformedResult, sendDirect, sendMany, sendOne } from "./_call.ts";
 import { clientConfig } from "./_config.ts";
 import { Deadline, Live } from "./_deadline.ts";
 import { SignalPool } from "./_signal_pool.ts";
@@ -1368,27 +1368,63 @@ export class Client {
    * argument errors (`presenceStats`, not `presence_stats`); `batchable`:
    * the auto-batcher may carry it.
    */
-  async #run(
+  #run(
     method: string,
     caller: string,
     params: Params,
     options: CallOptions | undefined,
     batchable: boolean,
   ): Promise<unknown> {
-    const { timeout, retry } = this.#controls(caller, options);
-    const policy = retry && mayRetry(method) ? retry : undefined;
-    // A repeat, by a retry or on another node, must not publish twice.
-    const wire = policy || this.#endpoint.nodes.many ? withKey(method, params) : params;
-    const json = this.#encode(caller, wire);
-    this.#checkOpen(method);
-    const endpoint = this.#endpoint;
-    const budget = new Deadline(timeout, options?.signal, this.#signals);
-    this.#begin(budget);
+    let policy: RetryPolicy | undefined;
+    let wire: Params;
+    let json: string;
+    let budget: Deadline;
     try {
-      // call() of methods unknown to the library, and calls with their own retry
-      // policy, are sent on their own: inside a batch they would behave otherwise.
-      const result = this.#batcher && batchable && options?.retry === undefined
-        ? await this.#batcher.enqueue(method, json, channelsOf(params), budget)
+      const { timeout, retry } = this.#controls(caller, options);
+      policy = retry && mayRetry(method) ? retry : undefined;
+      // A repeat, by a retry or on another node, must not publish twice.
+      wire = policy || this.#endpoint.nodes.many ? withKey(method, params) : params;
+      json = this.#encode(caller, wire);
+      this.#checkOpen(method);
+      budget = new Deadline(timeout, options?.signal, this.#signals);
+    } catch (err) {
+      // Not async, for the common call below: what fails here rejects all the same.
+      return Promise.reject(err);
+    }
+    this.#begin(budget);
+    // call() of methods unknown to the library, and calls with their own retry
+    // policy, are sent on their own: inside a batch they would behave otherwise.
+    const batched = this.#batcher !== undefined && batchable && options?.retry === undefined;
+    if (!batched && !policy) {
+      // The common call: decoded and ended in its request's own async frame.
+      const direct = sendDirect(
+        this.#endpoint,
+        method,
+        json,
+        budget,
+        (result) => this.#decode(method, params, result),
+        () => this.#end(budget),
+      );
+      if (direct) return direct;
+    }
+    return this.#send(method, caller, params, wire, json, budget, policy, batched);
+  }
+
+  /** #run()'s call when it is auto-batched, retried, traced or sent to one of many nodes. */
+  async #send(
+    method: string,
+    caller: string,
+    params: Params,
+    wire: Params,
+    json: string,
+    budget: Deadline,
+    policy: RetryPolicy | undefined,
+    batched: boolean,
+  ): Promise<unknown> {
+    const endpoint = this.#endpoint;
+    try {
+      const result = batched
+        ? await this.#batcher!.enqueue(method, json, channelsOf(params), budget)
         : await sendOne(endpoint, method, json, budget, policy);
       const decoded = this.#decode(method, params, result);
       if (method !== "broadcast" || !policy) return decoded;

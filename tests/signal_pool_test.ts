@@ -1,7 +1,7 @@
 // The timeout signals a client's calls share where that pays (Bun): calls due
 // in the same millisecond get one signal, which aborts at the end of that
-// millisecond (never before a call's deadline) and is let go once its calls
-// settle. That two clients never share one (closing one stops none of the
+// millisecond (never before a call's deadline); its alarm is cancelled once
+// its calls settle, and the next call in that millisecond takes it again. That two clients never share one (closing one stops none of the
 // other's calls) and that shared calls time out, against real servers on
 // Bun, is in tests/runtimes/suite.mjs.
 
@@ -79,10 +79,30 @@ Deno.test("shared timeout signals", async (t) => {
     late.end();
     a.end();
     assert.equal(waiting(), 0);
-    // A share that was closed, or whose calls all settled, takes no new ones.
+    // A share that was closed takes no new calls; one whose calls all settled does.
     const b = new Deadline(60_000, undefined, pool);
     assert.ok(!b.signalFor(false)!.aborted);
     b.end();
+    assert.equal(waiting(), 0);
+  });
+
+  await t.step("a share whose calls all settled is taken again in its millisecond", async () => {
+    const pool = new SignalPool();
+    const due = performance.now() + 20;
+    const first = pool.take(due, true);
+    first.leave();
+    assert.equal(waiting(), 0, "a share whose calls all settled kept its alarm");
+    const again = pool.take(due, true);
+    assert.equal(again, first, "the next call in the millisecond made a share of its own");
+    assert.equal(waiting(), 1, "taken again, the share's alarm was not re-armed");
+    await new Promise((resolve) => again.signal.addEventListener("abort", resolve));
+    assert.ok(performance.now() >= due, "aborted before the deadline");
+    assert.equal((again.signal.reason as DOMException).name, "TimeoutError");
+    assert.equal(waiting(), 0);
+    const after = pool.take(due, false);
+    assert.notEqual(after, again, "a call joined a share that had fired");
+    assert.ok(!after.signal.aborted);
+    after.leave();
     assert.equal(waiting(), 0);
   });
 

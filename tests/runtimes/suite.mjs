@@ -604,6 +604,22 @@ await test("calls due the same moment: all time out together, on time", async ()
   assert.ok(took >= 200 && took < 3000, `took ${took} ms`);
 });
 
+await test("one client, calls one after another: after settled calls, a call still times out on time", async () => {
+  // On Bun a share whose calls have settled is taken again within its millisecond.
+  const one = client(fake.api, { timeout: 300 });
+  for (let round = 0; round < 3; round++) {
+    for (let i = 0; i < 20; i++) assert.deepEqual(await one.info(), {});
+    const started = performance.now();
+    await assert.rejects(one.call("hang"), (err) => {
+      assert.ok(err instanceof RequestTimeoutError, String(err));
+      assert.equal(err.cause?.name, "TimeoutError");
+      return true;
+    });
+    const took = performance.now() - started;
+    assert.ok(took >= 299 && took < 3000, `took ${took} ms`);
+  }
+});
+
 await test("closing one client abandons its calls, not another's due the same moment", async () => {
   const held = [];
   const server = http.createServer((req, res) => {
