@@ -1397,14 +1397,21 @@ export class Client {
     const batched = this.#batcher !== undefined && batchable && options?.retry === undefined;
     if (!batched && !policy) {
       // The common call: decoded and ended in its request's own async frame.
-      const direct = sendDirect(
-        this.#endpoint,
-        method,
-        json,
-        budget,
-        (result) => this.#decode(method, params, result),
-        () => this.#end(budget),
-      );
+      let direct: Promise<unknown> | undefined;
+      try {
+        direct = sendDirect(
+          this.#endpoint,
+          method,
+          json,
+          budget,
+          (result) => this.#decode(method, params, result),
+          () => this.#end(budget),
+        );
+      } catch (err) {
+        // Building the body threw (a string past the runtime's limit): the call ends here.
+        this.#end(budget);
+        return Promise.reject(err);
+      }
       if (direct) return direct;
     }
     return this.#send(method, caller, params, wire, json, budget, policy, batched);
