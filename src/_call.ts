@@ -140,26 +140,24 @@ export function sendOne(
 }
 
 /**
- * One command sent once to the client's only node with no hook to tell (the
- * common call), or undefined where that does not apply (sendOne() then).
- * The whole call runs in its request's one async frame: `finish` makes the
- * call's result of the raw one, and `settled` ends the call.
+ * One command, its body built, sent once to `node` (the client's only one,
+ * with no hook to tell): the common call, in its request's one async frame.
+ * `finish` makes the call's result of the raw one, and `settled` ends the call.
  */
 export function sendDirect(
   endpoint: Endpoint,
+  node: string,
   method: string,
-  params: string,
+  body: string,
   budget: Deadline,
   finish: (result: unknown) => unknown,
   settled: () => void,
-): Promise<unknown> | undefined {
-  const node = endpoint.nodes.only;
-  if (node === undefined || endpoint.onRequest) return undefined;
+): Promise<unknown> {
   return requestOnly(
     endpoint,
     node,
     method,
-    endpoint.format.single(method, params),
+    body,
     budget,
     (text) => finish(decodeAnswer(endpoint, method, undefined, text)),
     settled,

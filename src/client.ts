@@ -76,6 +76,8 @@ export class Client {
   readonly #retry: RetryPolicy | undefined;
   /** The controls of a call that sets none (the common case, so made once). */
   readonly #defaults: { timeout: number; retry: RetryPolicy | undefined };
+  /** The node a call neither batched nor retried is sent to directly: the only one, with no hook to tell. */
+  readonly #directNode: string | undefined;
   readonly #batcher: AutoBatcher | undefined;
   #closed = false;
   #closing: Promise<void> | undefined;
@@ -123,6 +125,7 @@ export class Client {
       urls: new Map(),
     };
     this.#signals = this.#endpoint.transport.shareSignals ? new SignalPool() : undefined;
+    this.#directNode = config.onRequest ? undefined : config.nodes.only;
     const auto = config.autoBatch;
     this.#batcher = auto && new AutoBatcher(this.#endpoint, config.retry, auto);
   }
@@ -1378,6 +1381,8 @@ export class Client {
     let policy: RetryPolicy | undefined;
     let wire: Params;
     let json: string;
+    let batched: boolean;
+    let directBody: string | undefined;
     let budget: Deadline;
     try {
       const { timeout, retry } = this.#controls(caller, options);
@@ -1386,33 +1391,30 @@ export class Client {
       wire = policy || this.#endpoint.nodes.many ? withKey(method, params) : params;
       json = this.#encode(caller, wire);
       this.#checkOpen(method);
+      // call() of methods unknown to the library, and calls with their own retry
+      // policy, are sent on their own: inside a batch they would behave otherwise.
+      batched = this.#batcher !== undefined && batchable && options?.retry === undefined;
+      // The common call's body, built here so that its failure rejects like the rest.
+      directBody = !batched && !policy && this.#directNode !== undefined
+        ? this.#endpoint.format.single(method, json)
+        : undefined;
       budget = new Deadline(timeout, options?.signal, this.#signals);
     } catch (err) {
       // Not async, for the common call below: what fails here rejects all the same.
       return Promise.reject(err);
     }
     this.#begin(budget);
-    // call() of methods unknown to the library, and calls with their own retry
-    // policy, are sent on their own: inside a batch they would behave otherwise.
-    const batched = this.#batcher !== undefined && batchable && options?.retry === undefined;
-    if (!batched && !policy) {
+    if (directBody !== undefined) {
       // The common call: decoded and ended in its request's own async frame.
-      let direct: Promise<unknown> | undefined;
-      try {
-        direct = sendDirect(
-          this.#endpoint,
-          method,
-          json,
-          budget,
-          (result) => this.#decode(method, params, result),
-          () => this.#end(budget),
-        );
-      } catch (err) {
-        // Building the body threw (a string past the runtime's limit): the call ends here.
-        this.#end(budget);
-        return Promise.reject(err);
-      }
-      if (direct) return direct;
+      return sendDirect(
+        this.#endpoint,
+        this.#directNode!,
+        method,
+        directBody,
+        budget,
+        (result) => this.#decode(method, params, result),
+        () => this.#end(budget),
+      );
     }
     return this.#send(method, caller, params, wire, json, budget, policy, batched);
   }
