@@ -18,6 +18,7 @@ import {
   where,
 } from "./_request.ts";
 import { type RetryPolicy, withRetries } from "./_retry.ts";
+import type { Params } from "./_quick.ts";
 
 /** What an exchange sends and how its answer is read: one call's result, or a batch's outcomes. */
 interface Exchange {
@@ -142,16 +143,18 @@ export function sendOne(
 /**
  * One command, its body built, sent once to `node` (the client's only one,
  * with no hook to tell): the common call, in its request's one async frame.
- * `finish` makes the call's result of the raw one, and `settled` ends the call.
+ * `finish` makes the call's result of the raw one and `settled` ends the call;
+ * both are the client's, made once, so that the call makes one closure only.
  */
 export function sendDirect(
   endpoint: Endpoint,
   node: string,
   method: string,
+  params: Params,
   body: string,
   budget: Deadline,
-  finish: (result: unknown) => unknown,
-  settled: () => void,
+  finish: (method: string, params: Params, result: unknown) => unknown,
+  settled: (budget: Deadline) => void,
 ): Promise<unknown> {
   return requestOnly(
     endpoint,
@@ -159,7 +162,7 @@ export function sendDirect(
     method,
     body,
     budget,
-    (text) => finish(decodeAnswer(endpoint, method, undefined, text)),
+    (text) => finish(method, params, decodeAnswer(endpoint, method, undefined, text)),
     settled,
   );
 }

@@ -145,8 +145,8 @@ export function request(
 
 /**
  * request() to the client's only node, sent once and untraced, that also
- * ends the call: `settled` runs once the request has settled, before `read`.
- * The caller then needs no async frame of its own to end the call after it.
+ * ends the call: `settled(budget)` runs once the request has settled, before
+ * `read`. The caller then needs no async frame of its own to end the call.
  */
 export function requestOnly(
   endpoint: Endpoint,
@@ -155,7 +155,7 @@ export function requestOnly(
   body: string,
   budget: Deadline,
   read: Read,
-  settled: () => void,
+  settled: (budget: Deadline) => void,
 ): Promise<unknown> {
   return requestTo(endpoint, node, method, body, budget, undefined, undefined, read, settled);
 }
@@ -241,7 +241,7 @@ function refused(cause: unknown): boolean {
     /connection refused|ECONNREFUSED|ENOTFOUND|Unable to connect|failed to lookup/i.test(text);
 }
 
-/** One HTTP request to `node`; `settled` runs once it has settled, before `read`. */
+/** One HTTP request to `node`; `settled(budget)` runs once it has settled, before `read`. */
 async function requestTo<T>(
   endpoint: Endpoint,
   node: string,
@@ -251,7 +251,7 @@ async function requestTo<T>(
   attemptTimeout: number | undefined,
   trace: Trace | undefined,
   read: (text: string) => T,
-  settled: (() => void) | undefined,
+  settled: ((budget: Deadline) => void) | undefined,
 ): Promise<T> {
   const url = urlOf(endpoint, node, method);
   if (trace) trace.url = url;
@@ -336,7 +336,7 @@ async function requestTo<T>(
     throw error;
   } finally {
     attempt?.end();
-    settled?.();
+    settled?.(budget);
   }
   return read(text);
 }

@@ -86,6 +86,10 @@ export class Client {
   /** The timeout signals its calls share, where that pays (see Transport.shareSignals). */
   readonly #signals: SignalPool | undefined;
   #idle: (() => void)[] = [];
+  /** What the common call does with its raw result and once it has settled, made once (see sendDirect). */
+  readonly #finish = (method: string, params: Params, result: unknown): unknown =>
+    this.#decode(method, params, result);
+  readonly #settled = (budget: Deadline): void => this.#end(budget);
 
   /**
    * Creates a client. Nothing is sent until the first call.
@@ -1410,10 +1414,11 @@ export class Client {
         this.#endpoint,
         this.#directNode!,
         method,
+        params,
         directBody,
         budget,
-        (result) => this.#decode(method, params, result),
-        () => this.#end(budget),
+        this.#finish,
+        this.#settled,
       );
     }
     return this.#send(method, caller, params, wire, json, budget, policy, batched);
