@@ -13,12 +13,10 @@ import {
   reason,
   report,
   request,
-  requestOnly,
   type Trace,
   where,
 } from "./_request.ts";
 import { type RetryPolicy, withRetries } from "./_retry.ts";
-import type { Params } from "./_quick.ts";
 
 /** What an exchange sends and how its answer is read: one call's result, or a batch's outcomes. */
 interface Exchange {
@@ -90,7 +88,7 @@ function decode(x: Exchange, text: string): unknown {
 }
 
 /** A 2xx answer's text decoded: one call's result, or a batch's outcomes. */
-function decodeAnswer(
+export function decodeAnswer(
   endpoint: Endpoint,
   method: string,
   batch: readonly string[] | undefined,
@@ -138,33 +136,6 @@ export function sendOne(
     attemptTimeout: policy?.attemptTimeout,
     trace: endpoint.onRequest ? traceOf([method]) : undefined,
   }, policy);
-}
-
-/**
- * One command, its body built, sent once to `node` (the client's only one,
- * with no hook to tell): the common call, in its request's one async frame.
- * `finish` makes the call's result of the raw one and `settled` ends the call;
- * both are the client's, made once, so that the call makes one closure only.
- */
-export function sendDirect(
-  endpoint: Endpoint,
-  node: string,
-  method: string,
-  params: Params,
-  body: string,
-  budget: Deadline,
-  finish: (method: string, params: Params, result: unknown) => unknown,
-  settled: (budget: Deadline) => void,
-): Promise<unknown> {
-  return requestOnly(
-    endpoint,
-    node,
-    method,
-    body,
-    budget,
-    (text) => finish(method, params, decodeAnswer(endpoint, method, undefined, text)),
-    settled,
-  );
 }
 
 /** Many commands in one request: resolves with one outcome per command, in order. */

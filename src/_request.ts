@@ -140,24 +140,49 @@ export function request(
   // Not async for one node: an async function returning a promise waits extra turns for it.
   return only === undefined
     ? failOver(endpoint, method, body, budget, attemptTimeout, trace, read)
-    : requestTo(endpoint, only, method, body, budget, attemptTimeout, trace, read, undefined);
+    : requestTo(
+      endpoint,
+      only,
+      method,
+      body,
+      budget,
+      attemptTimeout,
+      trace,
+      read,
+      undefined,
+      undefined,
+    );
 }
 
 /**
  * request() to the client's only node, sent once and untraced, that also
  * ends the call: `settled(budget)` runs once the request has settled, before
- * `read`. The caller then needs no async frame of its own to end the call.
+ * `read(text, method, context)`. The caller then needs no async frame of its
+ * own to end the call, and no closure per call: `read` and `settled` can be
+ * made once, what differs per call coming in as `context`.
  */
-export function requestOnly(
+export function requestOnly<C>(
   endpoint: Endpoint,
   node: string,
   method: string,
   body: string,
   budget: Deadline,
-  read: Read,
+  read: (text: string, method: string, context: C) => unknown,
+  context: C,
   settled: (budget: Deadline) => void,
 ): Promise<unknown> {
-  return requestTo(endpoint, node, method, body, budget, undefined, undefined, read, settled);
+  return requestTo(
+    endpoint,
+    node,
+    method,
+    body,
+    budget,
+    undefined,
+    undefined,
+    read,
+    context,
+    settled,
+  );
 }
 
 /** request() over a list of nodes: the next one when a node fails in a way another may not. */
@@ -192,6 +217,7 @@ async function failOver(
         attemptTimeout,
         trace,
         asText,
+        undefined,
         undefined,
       );
     } catch (err) {
@@ -241,8 +267,11 @@ function refused(cause: unknown): boolean {
     /connection refused|ECONNREFUSED|ENOTFOUND|Unable to connect|failed to lookup/i.test(text);
 }
 
-/** One HTTP request to `node`; `settled(budget)` runs once it has settled, before `read`. */
-async function requestTo<T>(
+/**
+ * One HTTP request to `node`; `settled(budget)` runs once it has settled,
+ * before `read(text, method, context)`.
+ */
+async function requestTo<T, C>(
   endpoint: Endpoint,
   node: string,
   method: string,
@@ -250,7 +279,8 @@ async function requestTo<T>(
   budget: Deadline,
   attemptTimeout: number | undefined,
   trace: Trace | undefined,
-  read: (text: string) => T,
+  read: (text: string, method: string, context: C) => T,
+  context: C,
   settled: ((budget: Deadline) => void) | undefined,
 ): Promise<T> {
   const url = urlOf(endpoint, node, method);
@@ -261,14 +291,15 @@ async function requestTo<T>(
   // Over fetch, the attempt's own deadline is a second signal.
   let attempt: Deadline | undefined;
   let attemptExpired = false;
-  let text: string;
+  // From a 2xx answer read whole, or from the answer past its status check.
+  let text!: string;
   try {
     let headers = endpoint.headers;
     if (endpoint.auth) {
       const fresh = endpoint.auth.headers();
       headers = fresh instanceof Promise ? await race(fresh, budget.signal) : fresh;
     }
-    let answer: Answer;
+    let answer: Answer | undefined;
     if ("timed" in transport) {
       const until = Math.min(budget.until, attemptUntil);
       answer = await transport.timed(url, headers, body, budget.user, until);
@@ -284,20 +315,25 @@ async function requestTo<T>(
         const { maxBytes } = transport;
         const response = await transport.fetch(url, postInit(headers, body, signal));
         const whole = wholeText(response, maxBytes);
-        answer = whole === undefined
-          ? await readAnswer(response, maxBytes)
-          : { status: response.status, statusText: response.statusText, body: await whole };
+        if (whole === undefined) answer = await readAnswer(response, maxBytes);
+        else {
+          // A 2xx answer: its text is all there is to read (its status text is in no error).
+          if (trace) trace.status = response.status;
+          text = await whole;
+        }
       } else {
         // A custom fetch may ignore the signal.
         answer = await race(transport.send(url, headers, body, signal), signal);
       }
     }
-    if (trace) trace.status = answer.status;
-    if (answer.status < 200 || answer.status >= 300) {
-      throw endpoint.format.statusError(answer.status, answer.body, method) ??
-        statusError(method, `POST ${url}`, answer, secrets);
+    if (answer !== undefined) {
+      if (trace) trace.status = answer.status;
+      if (answer.status < 200 || answer.status >= 300) {
+        throw endpoint.format.statusError(answer.status, answer.body, method) ??
+          statusError(method, `POST ${url}`, answer, secrets);
+      }
+      text = answer.body;
     }
-    text = answer.body;
   } catch (err) {
     if (is(err, CentError)) throw err;
     if (is(err, TooLarge)) {
@@ -338,7 +374,7 @@ async function requestTo<T>(
     attempt?.end();
     settled?.(budget);
   }
-  return read(text);
+  return read(text, method, context);
 }
 
 /**

@@ -8,13 +8,13 @@
 import type * as api from "./_generated/api.ts";
 import { type MethodName, METHODS } from "./_generated/methods.ts";
 import { AutoBatcher } from "./_auto_batch.ts";
-import { malformedResult, sendDirect, sendMany, sendOne } from "./_call.ts";
+import { decodeAnswer, malformedResult, sendMany, sendOne } from "./_call.ts";
 import { clientConfig } from "./_config.ts";
 import { Deadline, Live } from "./_deadline.ts";
 import { SignalPool } from "./_signal_pool.ts";
 import type { Encoded } from "./_format.ts";
 import { buildParams, type Params } from "./_params.ts";
-import type { Endpoint } from "./_request.ts";
+import { type Endpoint, requestOnly } from "./_request.ts";
 import { decodeResult } from "./_results.ts";
 import { retryChannels } from "./_broadcast.ts";
 import type { BroadcastResult } from "./_generated/api.ts";
@@ -86,9 +86,9 @@ export class Client {
   /** The timeout signals its calls share, where that pays (see Transport.shareSignals). */
   readonly #signals: SignalPool | undefined;
   #idle: (() => void)[] = [];
-  /** What the common call does with its raw result and once it has settled, made once (see sendDirect). */
-  readonly #finish = (method: string, params: Params, result: unknown): unknown =>
-    this.#decode(method, params, result);
+  /** What the common call does with its answer and once it has settled, made once (see requestOnly). */
+  readonly #read = (text: string, method: string, params: Params): unknown =>
+    this.#decode(method, params, decodeAnswer(this.#endpoint, method, undefined, text));
   readonly #settled = (budget: Deadline): void => this.#end(budget);
 
   /**
@@ -1410,14 +1410,14 @@ export class Client {
     this.#begin(budget);
     if (directBody !== undefined) {
       // The common call: decoded and ended in its request's own async frame.
-      return sendDirect(
+      return requestOnly(
         this.#endpoint,
         this.#directNode!,
         method,
-        params,
         directBody,
         budget,
-        this.#finish,
+        this.#read,
+        params,
         this.#settled,
       );
     }

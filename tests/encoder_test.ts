@@ -143,6 +143,8 @@ Deno.test("the default encoder writes and refuses what the replacer form did", a
       cyclic,
       [1, , 3],
       Object.assign(Object.create(null), { a: 1 }),
+      // Inherited enumerable keys are not the object's own: left out.
+      Object.assign(Object.create({ inherited: 1 }), { own: 2 }),
       new Uint8Array([1, 2]),
       Object.setPrototypeOf({ a: 1 }, Number.prototype),
       { toJSON: () => undefined },
@@ -157,6 +159,36 @@ Deno.test("the default encoder writes and refuses what the replacer form did", a
       );
     }
     assert.equal(strictStringify(JSON.parse('{"__proto__": {"a": 1}}')), '{"__proto__":{"a":1}}');
+  });
+
+  await t.step("a toJSON that encodes again, a refusal, then a cycle", () => {
+    // The nested walk starts inside the outer one, whose objects are open: they are not its cycle.
+    const nested = (encode: (value: unknown) => string) => {
+      let depth = 0;
+      const parent: Record<string, unknown> = { name: "p" };
+      parent.child = {
+        toJSON() {
+          depth++;
+          try {
+            return depth > 1 ? "inner" : encode(parent);
+          } finally {
+            depth--;
+          }
+        },
+      };
+      return encode(parent);
+    };
+    const written = nested(strictStringify);
+    assert.equal(written, nested((value) => JSON.stringify(value)));
+    assert.equal(written, JSON.stringify({ name: "p", child: '{"name":"p","child":"inner"}' }));
+    // A refusal deep inside leaves nothing open for the next call to trip on.
+    const kept = { x: 1 };
+    assert.throws(() => strictStringify({ kept, deep: { n: NaN } }), /"n" is NaN/);
+    assert.equal(strictStringify({ kept, again: kept }), '{"kept":{"x":1},"again":{"x":1}}');
+    const cyclic: Record<string, unknown> = { kept };
+    cyclic.self = cyclic;
+    assert.throws(() => strictStringify({ a: cyclic }), /circular/i);
+    assert.equal(strictStringify([kept, kept]), '[{"x":1},{"x":1}]');
   });
 
   await t.step("boxes: a number that is not finite is refused, a BigInt in words", () => {
