@@ -1,7 +1,9 @@
-// The one path every request takes — a call, a batch sent with send(), an
-// auto-batch — once its body is encoded: within the call's deadline, send it
-// (retried per the policy), then decode the answer with the wire format.
-// Only what differs between them is passed in: the body, and how to decode.
+// The path requests take — a call, a batch sent with send(), an auto-batch —
+// once their body is encoded: within the call's deadline, send it (retried
+// per the policy), then decode the answer with the wire format. Only what
+// differs between them is passed in: the body, and how to decode. The common
+// call (one node, no retry, no hook) goes to requestOnly() from the client
+// instead, and decodes its answer with decodeAnswer() from here.
 
 import { RequestError, ResponseError } from "./errors.ts";
 import type { Deadline } from "./_deadline.ts";
