@@ -53,7 +53,8 @@ export function fetchSender(fetch: FetchLike, maxBytes: number): Sender {
     const whole = wholeText(response, maxBytes);
     return whole === undefined
       ? await readAnswer(response, maxBytes)
-      : { status: response.status, statusText: response.statusText, body: await whole };
+      // As the request path reads it: a 2xx status text is in no error, so it is not read.
+      : { status: response.status, statusText: "", body: await whole };
   };
 }
 
