@@ -243,3 +243,38 @@ Deno.test("alarms: heavy churn keeps order; cancelled ones leave the heap", asyn
   const times = fired.map((i) => alarms[i]!.at);
   assert.deepEqual(times, [...times].sort((a, b) => a - b));
 });
+
+Deno.test("alarms: calls due in order, with earlier ones between, fire in time order", async () => {
+  // The deadlines of a client's calls come in the order they are due (one
+  // timeout); calls with a shorter timeout come between them. Cancelled at
+  // the front, the back and in between, and added again after the last one
+  // left, the ones left fire in time order, each once.
+  const start = performance.now();
+  const fired: number[] = [];
+  const alarms: ReturnType<typeof schedule>[] = [];
+  const kept = new Set<number>();
+  const add = (at: number) => {
+    const i = alarms.length;
+    alarms.push(schedule(start + at, () => fired.push(i)));
+    kept.add(i);
+  };
+  const drop = (i: number) => {
+    cancel(alarms[i]!);
+    kept.delete(i);
+  };
+  for (let i = 0; i < 300; i++) {
+    add(40 + i * 0.1);
+    if (i % 10 === 5) add(20 + i * 0.05); // a shorter timeout
+    if (i % 7 === 3) drop(alarms.length - 1); // the last one added
+    if (i % 11 === 4) drop(Math.floor(alarms.length / 2)); // one in between
+  }
+  drop(0); // the first
+  add(35); // earlier than the last, later than some
+  add(80); // after all
+  assert.equal(waiting(), kept.size);
+  await wait(150);
+  assert.equal(waiting(), 0);
+  assert.deepEqual([...fired].sort((a, b) => a - b), [...kept].sort((a, b) => a - b));
+  const times = fired.map((i) => alarms[i]!.at);
+  assert.deepEqual(times, [...times].sort((a, b) => a - b));
+});
