@@ -252,11 +252,11 @@ function unlist(alarm: Alarm): void {
 function remove(i: number): void {
   const gone = heap[i]!;
   gone.index = LEFT;
-  const last = heap.pop()!;
-  if (last === gone) return;
-  heap[i] = last;
-  last.index = i;
-  if (i > 0 && heap[(i - 1) >> 1]!.at > last.at) up(i);
+  const moved = heap.pop()!;
+  if (moved === gone) return;
+  heap[i] = moved;
+  moved.index = i;
+  if (i > 0 && heap[(i - 1) >> 1]!.at > moved.at) up(i);
   else down(i);
 }
 
