@@ -217,6 +217,23 @@ Deno.test("alarms keep a process alive only while one is live", async (t) => {
   }
 });
 
+/**
+ * The alarms `kept` (indexes into `alarms`) are all that wait, and within
+ * 150 ms fire each once, in time order; `fired` records the index of each.
+ */
+async function firesKeptInOrder(
+  alarms: ReturnType<typeof schedule>[],
+  fired: number[],
+  kept: Set<number>,
+): Promise<void> {
+  assert.equal(waiting(), kept.size);
+  await wait(150);
+  assert.equal(waiting(), 0);
+  assert.deepEqual([...fired].sort((a, b) => a - b), [...kept].sort((a, b) => a - b));
+  const times = fired.map((i) => alarms[i]!.at);
+  assert.deepEqual(times, [...times].sort((a, b) => a - b));
+}
+
 Deno.test("alarms: heavy churn keeps order; cancelled ones leave the heap", async () => {
   // Many alarms at mixed times, most cancelled in a random order while others
   // are added: the ones left fire in time order, each once.
@@ -236,12 +253,7 @@ Deno.test("alarms: heavy churn keeps order; cancelled ones leave the heap", asyn
       kept.delete(victim);
     }
   }
-  assert.equal(waiting(), kept.size);
-  await wait(150);
-  assert.equal(waiting(), 0);
-  assert.deepEqual([...fired].sort((a, b) => a - b), [...kept].sort((a, b) => a - b));
-  const times = fired.map((i) => alarms[i]!.at);
-  assert.deepEqual(times, [...times].sort((a, b) => a - b));
+  await firesKeptInOrder(alarms, fired, kept);
 });
 
 Deno.test("alarms: calls due in order, with earlier ones between, fire in time order", async () => {
@@ -271,10 +283,5 @@ Deno.test("alarms: calls due in order, with earlier ones between, fire in time o
   drop(0); // the first
   add(35); // earlier than the last, later than some
   add(80); // after all
-  assert.equal(waiting(), kept.size);
-  await wait(150);
-  assert.equal(waiting(), 0);
-  assert.deepEqual([...fired].sort((a, b) => a - b), [...kept].sort((a, b) => a - b));
-  const times = fired.map((i) => alarms[i]!.at);
-  assert.deepEqual(times, [...times].sort((a, b) => a - b));
+  await firesKeptInOrder(alarms, fired, kept);
 });
